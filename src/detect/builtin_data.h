@@ -1,0 +1,16 @@
+// The built-in catalog files (data/infotypes/*.yaml), embedded at build time by cmake/embed_data.cmake.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace leakguard::detect {
+
+struct BuiltinFile {
+  std::string_view name;  // "infotypes/financial.yaml"
+  std::string_view text;
+};
+
+const std::vector<BuiltinFile>& BuiltinFiles();
+
+}  // namespace leakguard::detect
