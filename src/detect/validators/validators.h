@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace leakguard::detect {
 
@@ -21,9 +22,11 @@ struct ValidatorInfo {
   ValidatorFn fn;
 };
 
-// nullptr when no validator has that name.
+// nullptr when no validator has that name. Searches CoreValidators() then IntlValidators().
 const ValidatorInfo* FindValidator(std::string_view name);
-std::span<const ValidatorInfo> AllValidators();
+std::vector<ValidatorInfo> AllValidators();
+std::span<const ValidatorInfo> CoreValidators();  // validators.cc
+std::span<const ValidatorInfo> IntlValidators();  // intl_validators.cc: further national ids
 
 // Helpers shared by validators and the engine.
 std::string DigitsOnly(std::string_view s);  // keeps [0-9]
