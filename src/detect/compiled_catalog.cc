@@ -1,0 +1,267 @@
+#include "detect/compiled_catalog.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace leakguard::detect {
+namespace {
+
+constexpr std::size_t kDefaultLiteralMaxLength = 256;
+constexpr std::size_t kDefaultDigitsMaxLength = 64;
+constexpr std::size_t kDefaultContextMaxLength = 64;
+
+std::string Where(const InfoTypeSpec& t, const PatternSpec& p) {
+  // t.source is "file:line" of the type; the pattern has its own line.
+  std::string file = t.source.substr(0, t.source.rfind(':'));
+  return file + ":" + std::to_string(p.line) + ": info type " + t.id + ", pattern '" + p.id + "': ";
+}
+
+// A literal as a Vectorscan expression: every byte that is not a letter or digit is escaped.
+std::string EscapeLiteral(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c)) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+Result<Pcre2Code> CompilePcre2(const std::string& regex, bool caseless, std::string* error) {
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  std::uint32_t options = PCRE2_MULTILINE | (caseless ? PCRE2_CASELESS : 0);
+  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &code,
+                                 &offset, nullptr);
+  if (re == nullptr) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(code, msg, sizeof msg);
+    *error = "invalid regex at offset " + std::to_string(offset) + ": " + reinterpret_cast<char*>(msg);
+    return Unexpected(Status::ParseError(*error));
+  }
+  pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  // best effort: the interpreter is used when JIT is unavailable
+  return Pcre2Code(re);
+}
+
+// Collects Vectorscan expressions; each is checked alone first so an error names its pattern, and
+// falls back to prefilter mode when it uses constructs Vectorscan lacks (lookarounds, backreferences):
+// PCRE2 confirms every candidate anyway.
+class HsBuilder {
+ public:
+  Status Add(const std::string& expr, unsigned flags, std::uint32_t id, const std::string& where) {
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(expr.c_str(), flags, &info, &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);
+      err = nullptr;
+      flags |= HS_FLAG_PREFILTER;
+      if (hs_expression_info(expr.c_str(), flags, &info, &err) != HS_SUCCESS) {
+        std::string msg = err ? err->message : "unknown error";
+        hs_free_compile_error(err);
+        return Status::ParseError(where + "pattern not supported by the matcher: " + msg);
+      }
+    }
+    bool empty = info->min_width == 0;
+    std::free(info);
+    if (empty) return Status::ParseError(where + "pattern can match the empty string");
+    exprs_.push_back(expr);
+    flags_.push_back(flags);
+    ids_.push_back(id);
+    return Status::Ok();
+  }
+
+  Result<HsDatabase> Build(const char* what) {
+    if (exprs_.empty()) return HsDatabase();
+    std::vector<const char*> ptrs;
+    for (const auto& e : exprs_) ptrs.push_back(e.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags_.data(), ids_.data(), static_cast<unsigned>(ptrs.size()),
+                         HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+      std::string msg = std::string("compiling the ") + what + " database: " + (err ? err->message : "unknown error");
+      if (err && err->expression >= 0) msg += " (expression " + exprs_[err->expression] + ")";
+      hs_free_compile_error(err);
+      return Unexpected(Status::ParseError(msg));
+    }
+    return HsDatabase(db);
+  }
+
+ private:
+  std::vector<std::string> exprs_;
+  std::vector<unsigned> flags_;
+  std::vector<unsigned> ids_;
+};
+
+std::string ConfidenceRules(const InfoTypeSpec& t) {
+  std::string out;
+  for (const auto& p : t.patterns) {
+    out += "Pattern '" + p.id + "' reports " + std::string(ConfidenceName(p.confidence));
+    if (!p.validator.empty()) out += " when validator '" + p.validator + "' accepts the value";
+    if (p.min_entropy > 0) out += " with entropy >= " + std::to_string(p.min_entropy).substr(0, 4) + " bits/char";
+    out += ". ";
+  }
+  if (!t.context.words.empty()) {
+    Confidence raised = t.context.confidence.value_or(Confidence::kHigh);
+    out += "A context word within " + std::to_string(t.context.window_before) + " bytes before or " +
+           std::to_string(t.context.window_after) + " bytes after the value ";
+    out += t.context.confidence ? "sets it to " + std::string(ConfidenceName(raised)) : "raises it one level";
+    out += t.context.required ? "; without one the candidate is dropped." : ".";
+  }
+  if (!t.exclusions.values.empty() || !t.exclusions.regexes.empty() || !t.exclusions.words.empty() ||
+      !t.stopwords.empty())
+    out += " Exclusions and stopwords suppress known placeholders and example values.";
+  if (!t.exclusions.test_values.empty())
+    out += t.exclusions.exclude_test_values ? " Well-known test values are suppressed."
+                                            : " Well-known test values are reported (set exclude_test_values to suppress).";
+  return out;
+}
+
+}  // namespace
+
+CompiledCatalog::~CompiledCatalog() {
+  if (scratch_ != nullptr) hs_free_scratch(scratch_);
+}
+
+Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalog) {
+  auto cc = std::unique_ptr<CompiledCatalog>(new CompiledCatalog());
+  cc->catalog_ = std::move(catalog);
+  std::erase_if(cc->catalog_.types, [](const InfoTypeSpec& t) { return t.disabled; });
+
+  std::map<std::string, std::uint32_t> word_ids;
+  auto word_id = [&](const std::string& w) {
+    auto [it, inserted] = word_ids.emplace(w, static_cast<std::uint32_t>(cc->words_.size()));
+    if (inserted) cc->words_.push_back(w);
+    return it->second;
+  };
+
+  HsBuilder literal, digits;
+  std::size_t max_len = 0, max_window = 0, digits_window = 0;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> context_pattern_words;  // (word, pattern)
+
+  for (std::uint32_t ti = 0; ti < cc->catalog_.types.size(); ++ti) {
+    const InfoTypeSpec& t = cc->catalog_.types[ti];
+    CompiledType ct;
+    ct.spec = &t;
+    for (const auto& w : t.context.words) ct.context_words.push_back(word_id(w));
+    for (const auto& w : t.exclusions.words) ct.exclusion_words.push_back(word_id(w));
+    std::sort(ct.context_words.begin(), ct.context_words.end());
+    ct.context_words.erase(std::unique(ct.context_words.begin(), ct.context_words.end()), ct.context_words.end());
+    std::sort(ct.exclusion_words.begin(), ct.exclusion_words.end());
+    ct.exclusion_values.insert(t.exclusions.values.begin(), t.exclusions.values.end());
+    ct.test_values.insert(t.exclusions.test_values.begin(), t.exclusions.test_values.end());
+    for (const auto& r : t.exclusions.regexes) {
+      std::string err;
+      auto code = CompilePcre2(r, false, &err);
+      if (!code) return Unexpected(Status::ParseError(t.source + ": info type " + t.id + ": exclusion regex: " + err));
+      ct.exclusion_regexes.push_back(std::move(*code));
+    }
+    max_window = std::max({max_window, t.context.window_before, t.context.window_after});
+
+    InfoTypeInfo info;
+    info.id = t.id;
+    info.name = t.name;
+    info.category = t.category;
+    info.description = t.description;
+    info.context_words = t.context.words;
+    info.context_required = t.context.required;
+    info.valid_examples = t.valid_examples;
+    info.invalid_examples = t.invalid_examples;
+    info.builtin = t.builtin;
+    info.source = t.source;
+    info.confidence_rules = ConfidenceRules(t);
+
+    for (const auto& p : t.patterns) {
+      const std::string where = Where(t, p);
+      CompiledPattern cp;
+      cp.type_index = ti;
+      cp.spec = &p;
+      cp.rule = t.id + "/" + p.id;
+      auto pattern_index = static_cast<std::uint32_t>(cc->patterns_.size());
+      info.patterns.push_back(p.id + " [" + std::string(TriggerName(p.trigger)) + "]: " + p.summary);
+      if (!p.validator.empty()) {
+        cp.validator = FindValidator(p.validator);
+        if (cp.validator == nullptr) return Unexpected(Status::ParseError(where + "unknown validator '" + p.validator + "'"));
+        if (std::find(info.validators.begin(), info.validators.end(), p.validator) == info.validators.end())
+          info.validators.push_back(p.validator);
+      }
+      if (!p.keywords.empty()) {
+        cp.max_length = 0;
+        for (const auto& k : p.keywords) {
+          cp.max_length = std::max(cp.max_length, k.size());
+          auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
+          cc->literal_entries_.push_back({LiteralEntry::Kind::kKeyword, pattern_index, static_cast<std::uint32_t>(k.size())});
+          if (Status s = literal.Add(EscapeLiteral(k), HS_FLAG_CASELESS, id, where); !s.ok())
+            return Unexpected(s);
+        }
+      } else {
+        std::string err;
+        auto code = CompilePcre2(p.regex, p.case_insensitive, &err);
+        if (!code) return Unexpected(Status::ParseError(where + err));
+        cp.code = std::move(*code);
+        std::uint32_t captures = 0;
+        pcre2_pattern_info(cp.code.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
+        cc->max_capture_count_ = std::max(cc->max_capture_count_, captures);
+        if (!p.secret_group.empty()) {
+          int n = pcre2_substring_number_from_name(cp.code.get(), reinterpret_cast<PCRE2_SPTR>(p.secret_group.c_str()));
+          if (n <= 0) return Unexpected(Status::ParseError(where + "no group named '" + p.secret_group + "' (write (?<" + p.secret_group + ">…))"));
+          cp.secret_group = static_cast<std::uint32_t>(n);
+        }
+        std::size_t def = p.trigger == Trigger::kDigits    ? kDefaultDigitsMaxLength
+                          : p.trigger == Trigger::kContext ? kDefaultContextMaxLength
+                                                           : kDefaultLiteralMaxLength;
+        cp.max_length = p.max_length ? p.max_length : def;
+        unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
+        if (p.trigger == Trigger::kLiteral) {
+          auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
+          cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
+          if (Status s = literal.Add(p.regex, flags, id, where); !s.ok()) return Unexpected(s);
+        } else if (p.trigger == Trigger::kDigits) {
+          auto id = static_cast<std::uint32_t>(cc->digit_entries_.size());
+          cc->digit_entries_.push_back(pattern_index);
+          if (Status s = digits.Add(p.regex, flags, id, where); !s.ok()) return Unexpected(s);
+          digits_window = std::max(digits_window, cp.max_length);
+        } else {
+          for (auto w : ct.context_words) context_pattern_words.emplace_back(w, pattern_index);
+        }
+      }
+      max_len = std::max(max_len, cp.max_length);
+      cc->patterns_.push_back(std::move(cp));
+    }
+    cc->types_.push_back(std::move(ct));
+    cc->infos_.push_back(std::move(info));
+  }
+
+  // Context and exclusion words go into the literal database too.
+  for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
+    auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
+    cc->literal_entries_.push_back({LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
+    if (Status s = literal.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, "context word '" + cc->words_[w] + "': ");
+        !s.ok())
+      return Unexpected(s);
+  }
+  cc->word_context_patterns_.resize(cc->words_.size());
+  for (auto [w, p] : context_pattern_words) cc->word_context_patterns_[w].push_back(p);
+
+  auto lit_db = literal.Build("literal");
+  if (!lit_db) return Unexpected(lit_db.error());
+  cc->literal_db_ = std::move(*lit_db);
+  auto dig_db = digits.Build("digits");
+  if (!dig_db) return Unexpected(dig_db.error());
+  cc->digits_db_ = std::move(*dig_db);
+
+  cc->digits_window_ = std::max<std::size_t>(digits_window, 16);
+  cc->overlap_ = std::max<std::size_t>(4096, 2 * max_len + 2 * max_window + 256);
+
+  for (const hs_database_t* db : {cc->literal_db_.get(), cc->digits_db_.get()}) {
+    if (db != nullptr && hs_alloc_scratch(db, &cc->scratch_) != HS_SUCCESS)
+      return Unexpected(Status::Internal("cannot allocate matcher scratch space"));
+  }
+  return cc;
+}
+
+}  // namespace leakguard::detect

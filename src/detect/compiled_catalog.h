@@ -1,0 +1,97 @@
+// The catalog compiled for scanning: Vectorscan databases, PCRE2 programs, context-word tables.
+// Immutable after Compile; shared by every Scanner of an Engine (read-only, any thread).
+#pragma once
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs.h>
+#include <pcre2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "detect/catalog.h"
+#include "detect/validators/validators.h"
+#include "leakguard/engine.h"
+
+namespace leakguard::detect {
+
+struct HsDatabaseDeleter {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct Pcre2CodeDeleter {
+  void operator()(pcre2_code* code) const { pcre2_code_free(code); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+using Pcre2Code = std::unique_ptr<pcre2_code, Pcre2CodeDeleter>;
+
+struct CompiledPattern {
+  std::uint32_t type_index = 0;
+  const PatternSpec* spec = nullptr;
+  std::string rule;               // "TYPE/pattern"
+  Pcre2Code code;                 // null for keyword patterns
+  std::uint32_t secret_group = 0;  // capture group number of the value; 0 = whole match
+  const ValidatorInfo* validator = nullptr;
+  std::size_t max_length = 0;
+};
+
+struct CompiledType {
+  const InfoTypeSpec* spec = nullptr;
+  std::vector<std::uint32_t> context_words;    // sorted word ids
+  std::vector<std::uint32_t> exclusion_words;  // sorted word ids
+  std::unordered_set<std::string> exclusion_values;
+  std::unordered_set<std::string> test_values;
+  std::vector<Pcre2Code> exclusion_regexes;
+};
+
+// What a match of a Vectorscan id in the literal database means.
+struct LiteralEntry {
+  enum class Kind : std::uint8_t { kPattern, kKeyword, kWord } kind;
+  std::uint32_t index;   // pattern index (kPattern, kKeyword) or word id (kWord)
+  std::uint32_t length;  // literal length (kKeyword, kWord)
+};
+
+class CompiledCatalog {
+ public:
+  static Result<std::unique_ptr<CompiledCatalog>> Compile(Catalog catalog);
+
+  const Catalog& catalog() const { return catalog_; }
+  const std::vector<CompiledType>& types() const { return types_; }
+  const std::vector<CompiledPattern>& patterns() const { return patterns_; }
+  const std::vector<InfoTypeInfo>& infos() const { return infos_; }
+
+  const hs_database_t* literal_db() const { return literal_db_.get(); }
+  const hs_database_t* digits_db() const { return digits_db_.get(); }
+  const std::vector<LiteralEntry>& literal_entries() const { return literal_entries_; }
+  const std::vector<std::uint32_t>& digit_entries() const { return digit_entries_; }  // hs id → pattern
+  const std::vector<std::string>& words() const { return words_; }
+  // For each word id: the context-trigger patterns to search around it.
+  const std::vector<std::vector<std::uint32_t>>& word_context_patterns() const { return word_context_patterns_; }
+
+  std::size_t digits_window() const { return digits_window_; }  // bytes searched each side of a digit trigger
+  std::size_t overlap() const { return overlap_; }              // segment overlap (engine.h)
+  std::uint32_t max_capture_count() const { return max_capture_count_; }
+  // A scratch space sized for both databases (clone it per Scanner).
+  const hs_scratch_t* prototype_scratch() const { return scratch_; }
+  ~CompiledCatalog();
+
+ private:
+  Catalog catalog_;
+  std::vector<CompiledType> types_;
+  std::vector<CompiledPattern> patterns_;
+  std::vector<InfoTypeInfo> infos_;
+  HsDatabase literal_db_;
+  HsDatabase digits_db_;
+  std::vector<LiteralEntry> literal_entries_;
+  std::vector<std::uint32_t> digit_entries_;
+  std::vector<std::string> words_;
+  std::vector<std::vector<std::uint32_t>> word_context_patterns_;
+  std::size_t digits_window_ = 64;
+  std::size_t overlap_ = 4096;
+  std::uint32_t max_capture_count_ = 0;
+  hs_scratch_t* scratch_ = nullptr;
+};
+
+}  // namespace leakguard::detect

@@ -1,0 +1,366 @@
+#include "detect/scan_state.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "detect/mask.h"
+
+namespace leakguard::detect {
+namespace {
+
+constexpr std::uint32_t kMatchLimit = 200000;  // PCRE2 backtracking bound per match attempt
+constexpr std::size_t kLookahead = 64;         // bytes after a region that assertions may look at
+
+inline bool IsAlnum(unsigned char c) { return std::isalnum(c) != 0; }
+
+Confidence Raise(Confidence c) {
+  return c == Confidence::kLow ? Confidence::kMedium : Confidence::kHigh;
+}
+
+bool ContainsWordId(const std::vector<std::uint32_t>& sorted, std::uint32_t id) {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+}  // namespace
+
+ScanState::ScanState(const CompiledCatalog& catalog) : catalog_(catalog) {
+  if (catalog_.prototype_scratch() != nullptr) hs_clone_scratch(catalog_.prototype_scratch(), &scratch_);
+  match_data_ = pcre2_match_data_create(catalog_.max_capture_count() + 1, nullptr);
+  match_context_ = pcre2_match_context_create(nullptr);
+  pcre2_set_match_limit(match_context_, kMatchLimit);
+  pcre2_set_depth_limit(match_context_, kMatchLimit);
+}
+
+ScanState::~ScanState() {
+  if (scratch_ != nullptr) hs_free_scratch(scratch_);
+  pcre2_match_data_free(match_data_);
+  pcre2_match_context_free(match_context_);
+}
+
+void ScanState::Begin(const ScanOptions& options, FindingSink sink) {
+  options_ = options;
+  sink_ = std::move(sink);
+  const auto& types = catalog_.types();
+  type_enabled_.assign(types.size(), options_.types.empty());
+  for (const auto& id : options_.types)
+    for (std::size_t i = 0; i < types.size(); ++i)
+      if (types[i].spec->id == id) type_enabled_[i] = true;
+  total_ = 0;
+  next_segment_ = 0;
+  buffer_.clear();
+  buffer_base_ = 0;
+  lines_before_ = 0;
+  line_start_ = 0;
+}
+
+void ScanState::ScanAll(std::string_view data) {
+  total_ = data.size();
+  const std::uint64_t overlap = catalog_.overlap();
+  while (next_segment_ < total_) {
+    std::uint64_t own_end = std::min(total_, next_segment_ + kSegmentSize);
+    std::uint64_t begin = next_segment_ > overlap ? next_segment_ - overlap : 0;
+    std::uint64_t end = std::min(total_, own_end + overlap);
+    ScanWindow(data.data() + begin, end - begin, begin, next_segment_, own_end);
+    next_segment_ = own_end;
+  }
+}
+
+void ScanState::Write(std::string_view chunk) {
+  buffer_.append(chunk.data(), chunk.size());
+  total_ += chunk.size();
+  ProcessReadySegments(false);
+}
+
+void ScanState::Finish() { ProcessReadySegments(true); }
+
+void ScanState::ProcessReadySegments(bool at_end) {
+  const std::uint64_t overlap = catalog_.overlap();
+  while (next_segment_ < total_) {
+    std::uint64_t own_end = std::min(total_, next_segment_ + kSegmentSize);
+    std::uint64_t end = own_end + overlap;
+    // Scan a segment once everything its window needs has arrived (or the stream has ended).
+    if (end > total_) {
+      if (!at_end) break;
+      end = total_;
+    }
+    if (own_end < next_segment_ + kSegmentSize && !at_end) break;
+    std::uint64_t begin = next_segment_ > overlap ? next_segment_ - overlap : 0;
+    ScanWindow(buffer_.data() + (begin - buffer_base_), end - begin, begin, next_segment_, own_end);
+    next_segment_ = own_end;
+    // Keep only what the next window needs.
+    std::uint64_t keep_from = next_segment_ > overlap ? next_segment_ - overlap : 0;
+    if (keep_from > buffer_base_) {
+      buffer_.erase(0, keep_from - buffer_base_);
+      buffer_base_ = keep_from;
+    }
+  }
+}
+
+int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                         void* ctx) {
+  auto* self = static_cast<ScanState*>(ctx);
+  const LiteralEntry& e = self->catalog_.literal_entries()[id];
+  auto end = static_cast<std::uint32_t>(to);
+  switch (e.kind) {
+    case LiteralEntry::Kind::kPattern: {
+      std::size_t max_len = self->catalog_.patterns()[e.index].max_length;
+      std::uint32_t begin = end > max_len ? end - static_cast<std::uint32_t>(max_len) : 0;
+      self->regions_.push_back({e.index, begin, end});
+      break;
+    }
+    case LiteralEntry::Kind::kKeyword: {
+      std::uint32_t start = end - e.length;
+      if (self->WordStart(self->window_, start)) self->regions_.push_back({e.index, start, end});
+      break;
+    }
+    case LiteralEntry::Kind::kWord: {
+      std::uint32_t start = end - e.length;
+      if (self->WordStart(self->window_, start)) self->words_.push_back({e.index, start, end});
+      break;
+    }
+  }
+  return 0;
+}
+
+int ScanState::OnDigits(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                        void* ctx) {
+  auto* self = static_cast<ScanState*>(ctx);
+  std::uint32_t pattern = self->catalog_.digit_entries()[id];
+  auto end = static_cast<std::uint32_t>(to) + self->digit_window_offset_;
+  std::size_t max_len = self->catalog_.patterns()[pattern].max_length;
+  std::uint32_t begin = end > max_len ? end - static_cast<std::uint32_t>(max_len) : 0;
+  self->regions_.push_back({pattern, begin, end});
+  return 0;
+}
+
+bool ScanState::WordStart(const char* window, std::size_t pos) const {
+  if (pos == 0) return true;  // the window start: the overlap makes this rare and harmless
+  auto prev = static_cast<unsigned char>(window[pos - 1]);
+  auto cur = static_cast<unsigned char>(window[pos]);
+  if (!IsAlnum(prev)) return true;
+  return std::islower(prev) && std::isupper(cur);  // camelCase: "cardNumber", "userSsn"
+}
+
+void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t base, std::uint64_t own_begin,
+                           std::uint64_t own_end) {
+  window_ = window;
+  words_.clear();
+  regions_.clear();
+  candidates_.clear();
+
+  if (const hs_database_t* db = catalog_.literal_db()) {
+    hs_scan(db, window, static_cast<unsigned>(size), 0, scratch_, &ScanState::OnLiteral, this);
+  }
+  if (const hs_database_t* db = catalog_.digits_db()) {
+    digit_windows_.clear();
+    FindDigitWindows(window, size, catalog_.digits_window(), digit_windows_);
+    for (const ByteRange& w : digit_windows_) {
+      digit_window_offset_ = static_cast<std::uint32_t>(w.begin);
+      hs_scan(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_, &ScanState::OnDigits,
+              this);
+    }
+  }
+  // Literal matches arrive ordered by end; words are needed ordered by start.
+  std::sort(words_.begin(), words_.end(), [](const WordHit& a, const WordHit& b) {
+    return a.start != b.start ? a.start < b.start : a.word < b.word;
+  });
+  // Context-triggered patterns are searched around their words.
+  const auto& word_patterns = catalog_.word_context_patterns();
+  for (const WordHit& h : words_) {
+    for (std::uint32_t p : word_patterns[h.word]) {
+      const auto& ctx = catalog_.types()[catalog_.patterns()[p].type_index].spec->context;
+      std::uint32_t begin = h.start > ctx.window_before ? h.start - static_cast<std::uint32_t>(ctx.window_before) : 0;
+      auto end = static_cast<std::uint32_t>(std::min<std::size_t>(size, h.end + ctx.window_after));
+      regions_.push_back({p, begin, end});
+    }
+  }
+  Confirm(window, size);
+  MergeAndEmit(window, base, own_begin, own_end);
+}
+
+void ScanState::Confirm(const char* window, std::size_t size) {
+  std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) {
+    return a.pattern != b.pattern ? a.pattern < b.pattern : a.begin < b.begin;
+  });
+  const auto& patterns = catalog_.patterns();
+  std::size_t i = 0;
+  while (i < regions_.size()) {
+    Region r = regions_[i++];
+    while (i < regions_.size() && regions_[i].pattern == r.pattern && regions_[i].begin <= r.end) {
+      r.end = std::max(r.end, regions_[i].end);
+      ++i;
+    }
+    const CompiledPattern& p = patterns[r.pattern];
+    // Keyword (dictionary) regions hold exact spans; they are evaluated one by one below.
+    if (!p.code) continue;
+    std::size_t subject_end = std::min(size, static_cast<std::size_t>(r.end) + kLookahead);
+    std::size_t offset = r.begin;
+    while (offset < r.end) {
+      int rc = pcre2_match(p.code.get(), reinterpret_cast<PCRE2_SPTR>(window), subject_end, offset, 0, match_data_,
+                           match_context_);
+      if (rc < 0) break;  // no match, or the match limit: nothing reported for this region
+      PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_data_);
+      std::size_t ms = ov[0], me = ov[1];
+      if (ms >= r.end) break;
+      std::size_t vs = ms, ve = me;
+      if (p.secret_group != 0 && static_cast<std::uint32_t>(rc) > p.secret_group &&
+          ov[2 * p.secret_group] != PCRE2_UNSET) {
+        vs = ov[2 * p.secret_group];
+        ve = ov[2 * p.secret_group + 1];
+      }
+      if (ve > vs) Evaluate(window, size, r.pattern, vs, ve);
+      offset = me > ms ? me : ms + 1;
+    }
+  }
+  // Keyword (dictionary) hits: exact spans, right word boundary checked here.
+  for (const Region& r : regions_) {
+    const CompiledPattern& p = patterns[r.pattern];
+    if (p.code) continue;
+    if (r.end < size && IsAlnum(static_cast<unsigned char>(window[r.end]))) continue;
+    Evaluate(window, size, r.pattern, r.begin, r.end);
+  }
+}
+
+void ScanState::Evaluate(const char* window, std::size_t /*size*/, std::uint32_t pattern, std::size_t vs,
+                         std::size_t ve) {
+  const CompiledPattern& p = catalog_.patterns()[pattern];
+  const CompiledType& t = catalog_.types()[p.type_index];
+  const InfoTypeSpec& spec = *t.spec;
+  std::string_view value(window + vs, ve - vs);
+  Candidate c{pattern, p.type_index, static_cast<std::uint32_t>(vs), static_cast<std::uint32_t>(ve),
+              p.spec->confidence, {}};
+  if (p.validator != nullptr) {
+    c.evidence.validator = std::string(p.validator->name);
+    if (!p.validator->fn(value)) return;
+    c.evidence.checksum_passed = true;
+  }
+  if (p.spec->min_entropy > 0 || spec.category == "credential") {
+    c.evidence.entropy = ShannonEntropy(value);
+    if (c.evidence.entropy < p.spec->min_entropy) return;
+  }
+  if (!spec.stopwords.empty()) {
+    std::string lower(value);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& s : spec.stopwords)
+      if (lower.find(s) != std::string::npos) return;
+  }
+  if (!t.exclusion_values.empty() || !t.test_values.empty()) {
+    std::string norm = NormalizeValue(value);
+    if (t.exclusion_values.contains(norm)) return;
+    if (t.test_values.contains(norm)) {
+      if (spec.exclusions.exclude_test_values) return;
+      c.evidence.note = "well-known test value";
+    }
+  }
+  for (const auto& re : t.exclusion_regexes) {
+    pcre2_match_data* md = match_data_;
+    if (pcre2_match(re.get(), reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, md, match_context_) >= 0)
+      return;
+  }
+  if (!ApplyContext(window, c)) return;
+  candidates_.push_back(std::move(c));
+}
+
+bool ScanState::ApplyContext(const char* window, Candidate& c) {
+  const CompiledType& t = catalog_.types()[c.type];
+  const ContextSpec& ctx = t.spec->context;
+  const bool context_trigger = catalog_.patterns()[c.pattern].spec->trigger == Trigger::kContext;
+  if (t.context_words.empty() && t.exclusion_words.empty()) return true;
+  const std::size_t before = ctx.window_before;
+  std::uint32_t lo = c.start > before ? c.start - static_cast<std::uint32_t>(before) : 0;
+  std::uint64_t hi = static_cast<std::uint64_t>(c.end) + ctx.window_after;
+  auto it = std::lower_bound(words_.begin(), words_.end(), lo,
+                             [](const WordHit& h, std::uint32_t v) { return h.start < v; });
+  std::int64_t best = -1;
+  const std::string* best_word = nullptr;
+  for (; it != words_.end() && it->start < hi; ++it) {
+    if (it->start < c.end && it->end > c.start) continue;  // inside the value itself
+    if (it->end > hi) continue;
+    std::int64_t distance = it->end <= c.start ? static_cast<std::int64_t>(c.start - it->end)
+                                               : static_cast<std::int64_t>(it->start - c.end);
+    if (ContainsWordId(t.exclusion_words, it->word)) return false;
+    if (ContainsWordId(t.context_words, it->word) && (best < 0 || distance < best)) {
+      best = distance;
+      best_word = &catalog_.words()[it->word];
+    }
+  }
+  if (best_word == nullptr) return !(ctx.required || context_trigger);
+  c.evidence.context_word = *best_word;
+  c.evidence.context_distance = best;
+  c.confidence = ctx.confidence ? std::max(c.confidence, *ctx.confidence) : Raise(c.confidence);
+  return true;
+}
+
+void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64_t own_begin,
+                             std::uint64_t own_end) {
+  // One value is reported once, as its most specific type: higher confidence, then specificity, then
+  // the longer span win; ties break on position and type so every window decides alike.
+  const auto& types = catalog_.types();
+  order_.resize(candidates_.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Candidate& x = candidates_[a];
+    const Candidate& y = candidates_[b];
+    if (x.confidence != y.confidence) return x.confidence > y.confidence;
+    int sx = types[x.type].spec->specificity, sy = types[y.type].spec->specificity;
+    if (sx != sy) return sx > sy;
+    if (x.end - x.start != y.end - y.start) return x.end - x.start > y.end - y.start;
+    if (x.start != y.start) return x.start < y.start;
+    if (x.type != y.type) return x.type < y.type;
+    return x.pattern < y.pattern;
+  });
+  accepted_.clear();  // (start, end), kept sorted by start
+  std::vector<std::uint32_t> kept;
+  for (std::uint32_t idx : order_) {
+    const Candidate& c = candidates_[idx];
+    auto it = std::lower_bound(accepted_.begin(), accepted_.end(), std::make_pair(c.start, std::uint32_t{0}));
+    bool overlaps = (it != accepted_.end() && it->first < c.end) ||
+                    (it != accepted_.begin() && std::prev(it)->second > c.start);
+    if (overlaps) continue;
+    accepted_.insert(it, {c.start, c.end});
+    kept.push_back(idx);
+  }
+  std::sort(kept.begin(), kept.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return candidates_[a].start != candidates_[b].start ? candidates_[a].start < candidates_[b].start
+                                                        : candidates_[a].end < candidates_[b].end;
+  });
+
+  // Emit the findings this segment owns, with line and column.
+  std::uint64_t pos = own_begin;  // newlines are counted up to here
+  auto count_to = [&](std::uint64_t target) {
+    const char* p = window + (pos - base);
+    auto n = static_cast<std::size_t>(target - pos);
+    if (std::size_t lines = CountNewlines(p, n); lines > 0) {
+      lines_before_ += lines;
+      const auto* last = static_cast<const char*>(memrchr(p, '\n', n));
+      line_start_ = base + static_cast<std::uint64_t>(last + 1 - window);
+    }
+    pos = target;
+  };
+  for (std::uint32_t idx : kept) {
+    const Candidate& c = candidates_[idx];
+    std::uint64_t start = base + c.start;
+    if (start < own_begin || start >= own_end) continue;
+    const CompiledType& t = types[c.type];
+    if (!type_enabled_[c.type] || c.confidence < options_.min_confidence) continue;
+    count_to(start);
+    std::string_view value(window + c.start, c.end - c.start);
+    Finding f;
+    f.info_type = t.spec->id;
+    f.start = start;
+    f.end = base + c.end;
+    f.line = lines_before_ + 1;
+    f.column = start - line_start_ + 1;
+    f.confidence = c.confidence;
+    f.masked = MaskValue(value, t.spec->mask.keep_first, t.spec->mask.keep_last);
+    f.rule = catalog_.patterns()[c.pattern].rule;
+    f.evidence = c.evidence;
+    f.part = options_.part;
+    if (options_.reveal) f.value = std::string(value);
+    if (sink_) sink_(std::move(f));
+  }
+  count_to(own_end);
+}
+
+}  // namespace leakguard::detect

@@ -1,0 +1,104 @@
+// Per-Scanner scanning state: Vectorscan scratch, PCRE2 match data, the stream's segment buffer and
+// the reusable work vectors of one segment. Not thread-safe (one per Scanner).
+//
+// Input is cut into segments of kSegmentSize bytes at absolute offsets; each segment is scanned with
+// `overlap` bytes of the input before and after it, and reports the findings that start inside it.
+// Because segment borders depend only on absolute offsets, a block and a stream fed in any chunk sizes
+// see exactly the same segments, and so report exactly the same findings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "detect/compiled_catalog.h"
+#include "detect/byte_scan.h"
+#include "leakguard/engine.h"
+
+namespace leakguard::detect {
+
+inline constexpr std::uint64_t kSegmentSize = 1u << 20;
+
+class ScanState {
+ public:
+  explicit ScanState(const CompiledCatalog& catalog);
+  ~ScanState();
+  ScanState(const ScanState&) = delete;
+  ScanState& operator=(const ScanState&) = delete;
+
+  void Begin(const ScanOptions& options, FindingSink sink);
+  void ScanAll(std::string_view data);  // a whole block: Begin, ScanAll, then done
+  void Write(std::string_view chunk);   // stream
+  void Finish();                        // stream end
+  bool open() const { return open_; }
+  void set_open(bool v) { open_ = v; }
+  void DropSink() { sink_ = nullptr; }
+  std::uint64_t total() const { return total_; }
+
+ private:
+  struct WordHit {
+    std::uint32_t word;
+    std::uint32_t start;  // offsets in the current window
+    std::uint32_t end;
+  };
+  struct Region {
+    std::uint32_t pattern;
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  struct Candidate {
+    std::uint32_t pattern;
+    std::uint32_t type;
+    std::uint32_t start;  // value span in the window
+    std::uint32_t end;
+    Confidence confidence;
+    Evidence evidence;
+  };
+
+  static int OnLiteral(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+  static int OnDigits(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+
+  // Scans window[0, size) (absolute offset `base`) and emits findings starting in [own_begin, own_end).
+  void ScanWindow(const char* window, std::size_t size, std::uint64_t base, std::uint64_t own_begin,
+                  std::uint64_t own_end);
+  void ProcessReadySegments(bool at_end);
+  void Confirm(const char* window, std::size_t size);
+  void Evaluate(const char* window, std::size_t size, std::uint32_t pattern, std::size_t value_start,
+                std::size_t value_end);
+  bool ApplyContext(const char* window, Candidate& c);
+  void MergeAndEmit(const char* window, std::uint64_t base, std::uint64_t own_begin, std::uint64_t own_end);
+  bool WordStart(const char* window, std::size_t pos) const;
+
+  const CompiledCatalog& catalog_;
+  hs_scratch_t* scratch_ = nullptr;
+  pcre2_match_data* match_data_ = nullptr;
+  pcre2_match_context* match_context_ = nullptr;
+
+  // Scan settings.
+  ScanOptions options_;
+  FindingSink sink_;
+  std::vector<bool> type_enabled_;
+  bool open_ = false;
+
+  // Stream position.
+  std::uint64_t total_ = 0;         // bytes received
+  std::uint64_t next_segment_ = 0;  // absolute start of the next segment to scan
+  std::string buffer_;              // stream bytes from buffer_base_ on
+  std::uint64_t buffer_base_ = 0;
+  std::uint64_t lines_before_ = 0;  // newlines before next_segment_
+  std::uint64_t line_start_ = 0;    // absolute offset where the line containing next_segment_ begins
+
+  // Work vectors of one window, reused.
+  const char* window_ = nullptr;
+  std::vector<WordHit> words_;
+  std::vector<Region> regions_;
+  std::vector<Candidate> candidates_;
+  std::vector<ByteRange> digit_windows_;
+  std::uint32_t digit_window_offset_ = 0;
+  std::vector<std::uint32_t> order_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> accepted_;
+};
+
+}  // namespace leakguard::detect
