@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 namespace leakguard::detect {
@@ -126,7 +127,7 @@ class Loader {
     const std::string& id = type.id;
     if (Status s = Keys(n, id,
                         {"id", "regex", "keywords", "assignment", "trigger", "confidence", "validator",
-                         "max_length", "case_insensitive", "secret_group", "min_entropy"},
+                         "max_length", "case_insensitive", "secret_group", "min_entropy", "prefilter"},
                         "a pattern");
         !s.ok())
       return s;
@@ -170,6 +171,9 @@ class Loader {
       if (k->empty() || v->empty()) return Error(a, id, where + "assignment keywords and value must not be empty");
       p.regex = ExpandAssignment(*k, *v);
       p.secret_group = "secret";
+      // Only the keywords go to Vectorscan: one pass over a set of literals, whatever the value shape.
+      p.prefilter = AssignmentPrefilter(*k);
+      p.max_length = 32 + 64 + 512;
       std::string kw;
       for (const auto& w : *k) kw += (kw.empty() ? "" : "|") + w;
       p.summary = "assignment: (" + kw + ") = " + *v;
@@ -207,6 +211,12 @@ class Loader {
       if (!g) return g.error();
       p.secret_group = *g;
     }
+    if (n["prefilter"]) {
+      auto f = Str(n["prefilter"], id, "prefilter");
+      if (!f) return f.error();
+      if (f->empty()) return Error(n["prefilter"], id, where + "empty prefilter");
+      p.prefilter = *f;
+    }
     if (n["min_entropy"]) {
       double e = -1;
       try {
@@ -216,8 +226,10 @@ class Loader {
       if (e < 0 || e > 8) return Error(n["min_entropy"], id, where + "min_entropy must be between 0 and 8");
       p.min_entropy = e;
     }
-    if (!p.keywords.empty() && (p.trigger != Trigger::kLiteral || !p.secret_group.empty()))
-      return Error(n, id, where + "keyword patterns take no trigger or secret_group");
+    if (!p.keywords.empty() && (p.trigger != Trigger::kLiteral || !p.secret_group.empty() || !p.prefilter.empty()))
+      return Error(n, id, where + "keyword patterns take no trigger, secret_group or prefilter");
+    if (!p.prefilter.empty() && p.trigger == Trigger::kContext)
+      return Error(n, id, where + "context-triggered patterns take no prefilter");
     type.patterns.push_back(std::move(p));
     return Status::Ok();
   }
@@ -437,6 +449,23 @@ std::string NormalizeValue(std::string_view value) {
     if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
+}
+
+std::string AssignmentPrefilter(const std::vector<std::string>& keywords) {
+  std::string kw;
+  for (const auto& w : keywords) {
+    if (!kw.empty()) kw += '|';
+    for (unsigned char c : w) {
+      if (std::isalnum(c)) {
+        kw += static_cast<char>(c);
+      } else {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        kw += buf;
+      }
+    }
+  }
+  return "(?i:" + kw + ")";
 }
 
 std::string ExpandAssignment(const std::vector<std::string>& keywords, std::string_view value_regex) {

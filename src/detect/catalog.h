@@ -28,6 +28,7 @@ struct PatternSpec {
   std::size_t max_length = 0;  // 0: default for the trigger
   bool case_insensitive = false;
   std::string secret_group;
+  std::string prefilter;  // Vectorscan expression searched instead of the regex (docs/infotypes.md)
   double min_entropy = 0;
   std::string summary;  // for listings: the regex, or "keywords: a, b, c"
   int line = 0;         // 1-based line in its YAML source
@@ -86,5 +87,7 @@ Status LoadCatalogYaml(std::string_view source_name, std::string_view yaml, bool
 
 // The regex that an `assignment` pattern expands to (docs/infotypes.md).
 std::string ExpandAssignment(const std::vector<std::string>& keywords, std::string_view value_regex);
+// The Vectorscan expression that finds candidates for an `assignment` pattern: its keywords.
+std::string AssignmentPrefilter(const std::vector<std::string>& keywords);
 
 }  // namespace leakguard::detect

@@ -1,7 +1,11 @@
 #include "detect/compiled_catalog.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 
 namespace leakguard::detect {
@@ -72,29 +76,104 @@ class HsBuilder {
     exprs_.push_back(expr);
     flags_.push_back(flags);
     ids_.push_back(id);
+    wheres_.push_back(where);
     return Status::Ok();
   }
 
+  // Compiles the database, or loads it from the cache when the same expressions were compiled before
+  // (compiling hundreds of patterns takes seconds; loading takes milliseconds).
   Result<HsDatabase> Build(const char* what) {
     if (exprs_.empty()) return HsDatabase();
-    std::vector<const char*> ptrs;
-    for (const auto& e : exprs_) ptrs.push_back(e.c_str());
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(ptrs.data(), flags_.data(), ids_.data(), static_cast<unsigned>(ptrs.size()),
-                         HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-      std::string msg = std::string("compiling the ") + what + " database: " + (err ? err->message : "unknown error");
-      if (err && err->expression >= 0) msg += " (expression " + exprs_[err->expression] + ")";
-      hs_free_compile_error(err);
-      return Unexpected(Status::ParseError(msg));
+    const std::string cache_path = CachePath(what);
+    if (!cache_path.empty()) {
+      if (HsDatabase db = LoadCached(cache_path)) return db;
     }
-    return HsDatabase(db);
+    for (int attempt = 0;; ++attempt) {
+      std::vector<const char*> ptrs;
+      for (const auto& e : exprs_) ptrs.push_back(e.c_str());
+      hs_database_t* db = nullptr;
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(ptrs.data(), flags_.data(), ids_.data(), static_cast<unsigned>(ptrs.size()),
+                           HS_MODE_BLOCK, nullptr, &db, &err) == HS_SUCCESS) {
+        if (!cache_path.empty()) StoreCached(cache_path, db);
+        return HsDatabase(db);
+      }
+      int index = err ? err->expression : -1;
+      std::string msg = err ? err->message : "unknown error";
+      hs_free_compile_error(err);
+      // An expression can pass alone and still be too large in the combined database: confirm-only
+      // (prefilter) mode makes it smaller; PCRE2 still decides every match.
+      if (index >= 0 && (flags_[index] & HS_FLAG_PREFILTER) == 0 && attempt < 64) {
+        flags_[index] |= HS_FLAG_PREFILTER;
+        continue;
+      }
+      std::string where = index >= 0 ? wheres_[index] : std::string();
+      return Unexpected(Status::ParseError(where + "compiling the " + what + " database: " + msg));
+    }
   }
 
  private:
+  std::string CachePath(const char* what) const {
+    std::string dir;
+    if (const char* d = std::getenv("LEAKGUARD_CACHE_DIR")) {
+      dir = d;
+    } else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
+      dir = std::string(x) + "/leakguard";
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+      dir = std::string(h) + "/.cache/leakguard";
+    }
+    if (dir.empty() || dir == "off") return {};
+    // FNV-1a over everything that decides the database's content.
+    std::uint64_t hash = 1469598103934665603ull;
+    auto mix = [&](std::string_view s) {
+      for (unsigned char c : s) hash = (hash ^ c) * 1099511628211ull;
+      hash = (hash ^ 0xff) * 1099511628211ull;
+    };
+    mix(hs_version());
+    mix(what);
+    for (std::size_t i = 0; i < exprs_.size(); ++i) {
+      mix(exprs_[i]);
+      mix(std::to_string(flags_[i]) + "/" + std::to_string(ids_[i]));
+    }
+    char name[64];
+    std::snprintf(name, sizeof name, "/%s-%016llx.hsdb", what, static_cast<unsigned long long>(hash));
+    return dir + name;
+  }
+
+  static HsDatabase LoadCached(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return {};
+    std::string bytes;
+    char buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
+    std::fclose(f);
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return {};
+    return HsDatabase(db);
+  }
+
+  // Best effort: a cache that cannot be written only costs compile time.
+  static void StoreCached(const std::string& path, const hs_database_t* db) {
+    char* bytes = nullptr;
+    std::size_t length = 0;
+    if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    std::string tmp = path + ".tmp" + std::to_string(::getpid());
+    if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
+      bool ok = std::fwrite(bytes, 1, length, f) == length;
+      ok = std::fclose(f) == 0 && ok;
+      if (ok) std::filesystem::rename(tmp, path, ec);
+      if (!ok || ec) std::filesystem::remove(tmp, ec);
+    }
+    std::free(bytes);
+  }
+
   std::vector<std::string> exprs_;
   std::vector<unsigned> flags_;
   std::vector<unsigned> ids_;
+  std::vector<std::string> wheres_;
 };
 
 std::string ConfidenceRules(const InfoTypeSpec& t) {
@@ -216,14 +295,16 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
                                                            : kDefaultLiteralMaxLength;
         cp.max_length = p.max_length ? p.max_length : def;
         unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
+        cp.prefiltered = !p.prefilter.empty();
+        const std::string& hs_expr = cp.prefiltered ? p.prefilter : p.regex;
         if (p.trigger == Trigger::kLiteral) {
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
-          if (Status s = literal.Add(p.regex, flags, id, where); !s.ok()) return Unexpected(s);
+          if (Status s = literal.Add(hs_expr, flags, id, where); !s.ok()) return Unexpected(s);
         } else if (p.trigger == Trigger::kDigits) {
           auto id = static_cast<std::uint32_t>(cc->digit_entries_.size());
           cc->digit_entries_.push_back(pattern_index);
-          if (Status s = digits.Add(p.regex, flags, id, where); !s.ok()) return Unexpected(s);
+          if (Status s = digits.Add(hs_expr, flags, id, where); !s.ok()) return Unexpected(s);
           digits_window = std::max(digits_window, cp.max_length);
         } else {
           for (auto w : ct.context_words) context_pattern_words.emplace_back(w, pattern_index);

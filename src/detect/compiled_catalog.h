@@ -35,6 +35,7 @@ struct CompiledPattern {
   std::uint32_t secret_group = 0;  // capture group number of the value; 0 = whole match
   const ValidatorInfo* validator = nullptr;
   std::size_t max_length = 0;
+  bool prefiltered = false;  // the database holds spec->prefilter: confirm on both sides of its match
 };
 
 struct CompiledType {

@@ -103,12 +103,9 @@ int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long
   const LiteralEntry& e = self->catalog_.literal_entries()[id];
   auto end = static_cast<std::uint32_t>(to);
   switch (e.kind) {
-    case LiteralEntry::Kind::kPattern: {
-      std::size_t max_len = self->catalog_.patterns()[e.index].max_length;
-      std::uint32_t begin = end > max_len ? end - static_cast<std::uint32_t>(max_len) : 0;
-      self->regions_.push_back({e.index, begin, end});
+    case LiteralEntry::Kind::kPattern:
+      self->AddRegion(e.index, end);
       break;
-    }
     case LiteralEntry::Kind::kKeyword: {
       std::uint32_t start = end - e.length;
       if (self->WordStart(self->window_, start)) self->regions_.push_back({e.index, start, end});
@@ -116,7 +113,8 @@ int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long
     }
     case LiteralEntry::Kind::kWord: {
       std::uint32_t start = end - e.length;
-      if (self->WordStart(self->window_, start)) self->words_.push_back({e.index, start, end});
+      if (self->WordStart(self->window_, start) && self->WordEnd(self->window_, start, end))
+        self->words_.push_back({e.index, start, end});
       break;
     }
   }
@@ -126,12 +124,17 @@ int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long
 int ScanState::OnDigits(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                         void* ctx) {
   auto* self = static_cast<ScanState*>(ctx);
-  std::uint32_t pattern = self->catalog_.digit_entries()[id];
-  auto end = static_cast<std::uint32_t>(to) + self->digit_window_offset_;
-  std::size_t max_len = self->catalog_.patterns()[pattern].max_length;
-  std::uint32_t begin = end > max_len ? end - static_cast<std::uint32_t>(max_len) : 0;
-  self->regions_.push_back({pattern, begin, end});
+  self->AddRegion(self->catalog_.digit_entries()[id], static_cast<std::uint32_t>(to) + self->digit_window_offset_);
   return 0;
+}
+
+void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
+  // The match ends at `end`; a prefilter match lies somewhere inside the real match.
+  const CompiledPattern& p = catalog_.patterns()[pattern];
+  auto max_len = static_cast<std::uint32_t>(p.max_length);
+  std::uint32_t begin = end > max_len ? end - max_len : 0;
+  if (p.prefiltered) end = static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len));
+  regions_.push_back({pattern, begin, end});
 }
 
 bool ScanState::WordStart(const char* window, std::size_t pos) const {
@@ -142,9 +145,23 @@ bool ScanState::WordStart(const char* window, std::size_t pos) const {
   return std::islower(prev) && std::isupper(cur);  // camelCase: "cardNumber", "userSsn"
 }
 
+bool ScanState::WordEnd(const char* window, std::size_t start, std::size_t end) const {
+  // Context words must end at a word end, a plural 's', or a camelCase/snake_case join ("cardNumber",
+  // "card_no"); "sin" does not match inside "since", nor "card" inside "cardigan".
+  auto at = [&](std::size_t i) -> unsigned char { return i < window_size_ ? static_cast<unsigned char>(window[i]) : 0; };
+  unsigned char next = at(end);
+  if (!std::isalpha(next) || !std::isalnum(at(end - 1))) return true;
+  bool word_upper = std::isupper(at(end - 1)) && std::isupper(at(start));
+  bool plural = (next == 's' || next == 'S') && !std::isalpha(at(end + 1));
+  if (plural) return true;
+  if (std::islower(next)) return false;
+  return !word_upper;  // "cardNumber" yes; "CARDIGAN" no
+}
+
 void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t base, std::uint64_t own_begin,
                            std::uint64_t own_end) {
   window_ = window;
+  window_size_ = size;
   words_.clear();
   regions_.clear();
   candidates_.clear();

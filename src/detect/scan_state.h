@@ -64,12 +64,14 @@ class ScanState {
   void ScanWindow(const char* window, std::size_t size, std::uint64_t base, std::uint64_t own_begin,
                   std::uint64_t own_end);
   void ProcessReadySegments(bool at_end);
+  void AddRegion(std::uint32_t pattern, std::uint32_t end);
   void Confirm(const char* window, std::size_t size);
   void Evaluate(const char* window, std::size_t size, std::uint32_t pattern, std::size_t value_start,
                 std::size_t value_end);
   bool ApplyContext(const char* window, Candidate& c);
   void MergeAndEmit(const char* window, std::uint64_t base, std::uint64_t own_begin, std::uint64_t own_end);
   bool WordStart(const char* window, std::size_t pos) const;
+  bool WordEnd(const char* window, std::size_t start, std::size_t end) const;
 
   const CompiledCatalog& catalog_;
   hs_scratch_t* scratch_ = nullptr;
@@ -92,6 +94,7 @@ class ScanState {
 
   // Work vectors of one window, reused.
   const char* window_ = nullptr;
+  std::size_t window_size_ = 0;
   std::vector<WordHit> words_;
   std::vector<Region> regions_;
   std::vector<Candidate> candidates_;

@@ -169,7 +169,8 @@ TEST(EngineTest, ContextTriggeredTypesNeedTheirWord) {
   EXPECT_EQ(f[0].info_type, "TEST_DOB");
   EXPECT_EQ(f[0].evidence.context_word, "dob");
   EXPECT_TRUE(Scan(engine, "released 1990-01-02").empty());
-  EXPECT_TRUE(Scan(engine, "DOB: see below ..................... 1990-01-02").empty()) << "outside the window";
+  EXPECT_TRUE(Scan(engine, "DOB: see below ..................... 1990-01-02").empty())
+      << "outside the window";
 }
 
 TEST(EngineTest, ContextWordsStartAtWordBoundaries) {
@@ -180,6 +181,15 @@ TEST(EngineTest, ContextWordsStartAtWordBoundaries) {
   auto inside = Scan(engine, "discard 4111111111111111");
   ASSERT_EQ(inside.size(), 1u);
   EXPECT_TRUE(inside[0].evidence.context_word.empty());
+  auto plural = Scan(engine, "CARDS: 4111111111111111");
+  ASSERT_EQ(plural.size(), 1u);
+  EXPECT_EQ(plural[0].evidence.context_word, "card");
+  auto longer = Scan(engine, "cardigan 4111111111111111 CARDIGAN");
+  ASSERT_EQ(longer.size(), 1u);
+  EXPECT_TRUE(longer[0].evidence.context_word.empty());
+  auto snake = Scan(engine, "card_no=4111111111111111");
+  ASSERT_EQ(snake.size(), 1u);
+  EXPECT_EQ(snake[0].evidence.context_word, "card");
 }
 
 TEST(EngineTest, KeywordsAreWholeWords) {
@@ -199,21 +209,28 @@ TEST(EngineTest, LineAndColumn) {
 }
 
 TEST(EngineTest, CompileErrorsNameFileLineAndType) {
-  auto bad_validator = Engine::Compile(
-      {false, {{"my.yaml", "infotypes:\n  - id: EMPLOYEE_ID\n    patterns:\n      - id: main\n        regex: 'E\\d{6}'\n        validator: luhnn\n"}}});
+  auto bad_validator = Engine::Compile({false,
+                                        {{"my.yaml",
+                                          "infotypes:\n  - id: EMPLOYEE_ID\n    patterns:\n      - id: "
+                                          "main\n        regex: 'E\\d{6}'\n        validator: luhnn\n"}}});
   ASSERT_FALSE(bad_validator.has_value());
-  EXPECT_EQ(bad_validator.error().message(), "my.yaml:4: info type EMPLOYEE_ID, pattern 'main': unknown validator 'luhnn'");
+  EXPECT_EQ(bad_validator.error().message(),
+            "my.yaml:4: info type EMPLOYEE_ID, pattern 'main': unknown validator 'luhnn'");
 
   auto bad_regex = Engine::Compile(
-      {false, {{"my.yaml", "infotypes:\n  - id: EMPLOYEE_ID\n    patterns:\n      - id: main\n        regex: 'E(\\d{6}'\n"}}});
+      {false,
+       {{"my.yaml",
+         "infotypes:\n  - id: EMPLOYEE_ID\n    patterns:\n      - id: main\n        regex: 'E(\\d{6}'\n"}}});
   ASSERT_FALSE(bad_regex.has_value());
-  EXPECT_NE(bad_regex.error().message().find("my.yaml:4: info type EMPLOYEE_ID, pattern 'main': invalid regex"),
-            std::string::npos)
+  EXPECT_NE(
+      bad_regex.error().message().find("my.yaml:4: info type EMPLOYEE_ID, pattern 'main': invalid regex"),
+      std::string::npos)
       << bad_regex.error().message();
 
   auto bad_key = Engine::Compile({false, {{"my.yaml", "infotypes:\n  - id: X\n    paterns: []\n"}}});
   ASSERT_FALSE(bad_key.has_value());
-  EXPECT_NE(bad_key.error().message().find("my.yaml:2: info type X: unknown key 'paterns'"), std::string::npos)
+  EXPECT_NE(bad_key.error().message().find("my.yaml:2: info type X: unknown key 'paterns'"),
+            std::string::npos)
       << bad_key.error().message();
 
   auto bad_yaml = Engine::Compile({false, {{"my.yaml", "infotypes:\n  - id: [unclosed\n"}}});
@@ -230,7 +247,8 @@ TEST(EngineTest, CompileErrorsNameFileLineAndType) {
   ASSERT_FALSE(dup.has_value());
   EXPECT_NE(dup.error().message().find("defined twice"), std::string::npos);
 
-  auto unknown_override = Engine::Compile({false, {{"a.yaml", "overrides:\n  - id: NOPE\n    disabled: true\n"}}});
+  auto unknown_override =
+      Engine::Compile({false, {{"a.yaml", "overrides:\n  - id: NOPE\n    disabled: true\n"}}});
   ASSERT_FALSE(unknown_override.has_value());
   EXPECT_NE(unknown_override.error().message().find("unknown info type"), std::string::npos);
 }
@@ -258,7 +276,8 @@ TEST(MaskTest, KeepsShapeAndNeverTheWholeValue) {
   EXPECT_EQ(detect::MaskValue("123-45-6789", 0, 4), "***-**-6789");
   EXPECT_EQ(detect::MaskValue("abc", 2, 2), "***");
   EXPECT_EQ(detect::MaskValue("abcdefgh", 4, 4), "ab****gh");  // at most half readable
-  std::string key = "-----BEGIN RSA PRIVATE KEY-----\n" + std::string(1600, 'A') + "\n-----END RSA PRIVATE KEY-----";
+  std::string key =
+      "-----BEGIN RSA PRIVATE KEY-----\n" + std::string(1600, 'A') + "\n-----END RSA PRIVATE KEY-----";
   std::string masked = detect::MaskValue(key, 18, 0);
   EXPECT_LT(masked.size(), 120u);
   EXPECT_EQ(masked.rfind("-----BEGIN RSA PRIVATE KEY----- ****", 0), 0u) << masked;
@@ -266,7 +285,8 @@ TEST(MaskTest, KeepsShapeAndNeverTheWholeValue) {
 
 TEST(ByteScanTest, DigitWindowsAndNewlines) {
   std::vector<detect::ByteRange> w;
-  std::string text = std::string(100, 'x') + "12" + std::string(100, 'x') + "1.5" + std::string(100, 'x') + "999";
+  std::string text =
+      std::string(100, 'x') + "12" + std::string(100, 'x') + "1.5" + std::string(100, 'x') + "999";
   detect::FindDigitWindows(text.data(), text.size(), 10, w);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].begin, 192u);
@@ -281,10 +301,17 @@ TEST(ByteScanTest, DigitWindowsAndNewlines) {
 // Input with values everywhere, including across the engine's segment borders.
 std::string StreamInput() {
   std::mt19937 rng(42);
-  const std::vector<std::string> pieces = {
-      "card 4111 1111 1111 1111 ", "4111111111111111", "password = Xk9#mQ2$vL7p\n", "AKIAZ7QWERTYUIOP1234 ",
-      "DOB: 1990-01-02\n", "Jakarta ", "1234567890123 ", "the quick brown fox\n", "v1.2.3 ", "x=12; ",
-      std::string(300, 'z') + "\n"};
+  const std::vector<std::string> pieces = {"card 4111 1111 1111 1111 ",
+                                           "4111111111111111",
+                                           "password = Xk9#mQ2$vL7p\n",
+                                           "AKIAZ7QWERTYUIOP1234 ",
+                                           "DOB: 1990-01-02\n",
+                                           "Jakarta ",
+                                           "1234567890123 ",
+                                           "the quick brown fox\n",
+                                           "v1.2.3 ",
+                                           "x=12; ",
+                                           std::string(300, 'z') + "\n"};
   std::string out;
   while (out.size() < 2 * detect::kSegmentSize + 5000) out += pieces[rng() % pieces.size()];
   // A card exactly across the first segment border, and a keyword across the second.
@@ -326,7 +353,8 @@ TEST(EngineTest, StreamInAnyChunkSizeEqualsBlock) {
       const Finding& b = (*block)[i];
       ASSERT_TRUE(a.info_type == b.info_type && a.start == b.start && a.end == b.end && a.line == b.line &&
                   a.column == b.column && a.confidence == b.confidence && a.masked == b.masked &&
-                  a.rule == b.rule && a.value == b.value && a.evidence.context_word == b.evidence.context_word)
+                  a.rule == b.rule && a.value == b.value &&
+                  a.evidence.context_word == b.evidence.context_word)
           << "chunk " << chunk << ", finding " << i << " at " << b.start;
     }
     EXPECT_EQ(scanner.bytes_scanned(), input.size());
