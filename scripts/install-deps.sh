@@ -6,11 +6,13 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential g++ cmake make pkg-config git clang libclang-rt-14-dev clang-format clang-tidy
+  # fuzzing (tests/fuzz/run.sh): clang-14 cannot compile libstdc++-12's <expected>; clang-19 can
+  clang-19 libclang-rt-19-dev
   # libraries (see DESIGN.md: Dependencies)
   libvectorscan-dev libpcre2-dev libyaml-cpp-dev nlohmann-json3-dev libboost-dev
   libcli11-dev libspdlog-dev libfmt-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps
+  libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev
 )
 
 missing=()

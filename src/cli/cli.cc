@@ -1,0 +1,174 @@
+// Argument parsing (CLI11) and dispatch to the subcommands.
+
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <ostream>
+#include <string>
+#include <thread>
+
+namespace leakguard::cli {
+namespace {
+
+constexpr std::string_view kDescription =
+    "LeakGuard: data leakage prevention. Finds sensitive data (card numbers, national ids, credentials, "
+    "custom info types) in files, streams and HTTP requests.";
+
+const std::map<std::string, OutputFormat> kFormats = {{"text", OutputFormat::kText},
+                                                      {"jsonl", OutputFormat::kJsonl},
+                                                      {"json", OutputFormat::kJson},
+                                                      {"sarif", OutputFormat::kSarif}};
+const std::map<std::string, Confidence> kConfidences = {
+    {"low", Confidence::kLow}, {"medium", Confidence::kMedium}, {"high", Confidence::kHigh}};
+const std::map<std::string, ColorMode> kColors = {
+    {"auto", ColorMode::kAuto}, {"always", ColorMode::kAlways}, {"never", ColorMode::kNever}};
+
+// --no-builtin clears `include_builtin`.
+void AddNoBuiltin(CLI::App* cmd, bool& include_builtin) {
+  cmd->add_flag_callback(
+      "--no-builtin", [&include_builtin] { include_builtin = false; },
+      "Use only the info types of the --config files, not the built-in catalog");
+}
+
+std::string VersionText() { return "leakguard " + std::string(kVersion); }
+
+}  // namespace
+
+int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{std::string(kDescription), "leakguard"};
+  app.set_version_flag("--version", VersionText(), "Print the version and exit");
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 nothing found / success, 1 findings (scan), 2 error (an error wins over findings).\n"
+      "Run 'leakguard COMMAND --help' for the flags of a command.");
+
+  // --- scan ---
+  ScanArgs scan;
+  std::string scan_format = "text";
+  std::string min_confidence = "medium";
+  std::string color = "auto";
+  bool no_progress = false;
+  CLI::App* scan_cmd = app.add_subcommand("scan", "Scan files, directory trees or standard input (-)");
+  scan_cmd->add_option("paths", scan.paths, "Files, directories (scanned recursively) or - for stdin")
+      ->required()
+      ->type_name("PATH");
+  scan_cmd->add_option("--format", scan_format, "Output format: text, jsonl, json, sarif")
+      ->check(CLI::IsMember({"text", "jsonl", "json", "sarif"}))
+      ->capture_default_str();
+  scan_cmd->add_option("--min-confidence", min_confidence, "Report findings at or above: low, medium, high")
+      ->check(CLI::IsMember({"low", "medium", "high"}, CLI::ignore_case))
+      ->capture_default_str();
+  scan_cmd->add_option("--types", scan.types, "Report only these info type ids (comma separated)")
+      ->delimiter(',')
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("ID,ID");
+  scan_cmd
+      ->add_option("--exclude", scan.excludes, "Skip paths whose path or basename matches GLOB (repeatable)")
+      ->type_name("GLOB")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  scan_cmd->add_option("--config", scan.configs, "YAML file with custom info types / overrides (repeatable)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddNoBuiltin(scan_cmd, scan.include_builtin);
+  scan_cmd->add_flag("--reveal", scan.reveal, "Print full values (default: masked)");
+  scan_cmd->add_option("-j,--jobs", scan.jobs, "Worker threads (default: all cores)")->type_name("N");
+  scan_cmd->add_flag("-q,--quiet", scan.quiet, "No summary, progress or warnings (errors are still printed)");
+  scan_cmd->add_flag("--no-progress", no_progress, "No progress line on stderr");
+  scan_cmd->add_flag("--follow", scan.follow_symlinks, "Follow symlinks found inside directories");
+  scan_cmd->add_option("--color", color, "Colour text output: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+
+  // --- types ---
+  TypesArgs types;
+  std::string types_format = "text";
+  CLI::App* types_cmd = app.add_subcommand("types", "List the info type catalog, or show one type in full");
+  types_cmd->add_option("id", types.id, "Info type id to show in full")->type_name("ID");
+  types_cmd->add_option("--format", types_format, "Output format: text, json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  types_cmd
+      ->add_option("--config", types.configs, "YAML file with custom info types / overrides (repeatable)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  AddNoBuiltin(types_cmd, types.include_builtin);
+
+  // --- serve ---
+  ServeArgs serve;
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "Run the HTTP inspection API (POST /v1/inspect, GET /healthz)");
+  serve_cmd
+      ->add_option("--listen", serve.listen, "Address to listen on: HOST:PORT or [IPv6]:PORT (port 0: any)")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--config", serve.configs, "YAML file with custom info types / overrides (repeatable)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddNoBuiltin(serve_cmd, serve.include_builtin);
+  serve_cmd->add_option("--threads", serve.threads, "Worker threads (default: all cores)")->type_name("N");
+  serve_cmd
+      ->add_option("--max-body", serve.max_body_bytes,
+                   "Largest request body; larger ones get 413 (e.g. 32MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("BYTES");
+  serve_cmd->add_flag("--allow-reveal", serve.allow_reveal, "Let requests ask for full values");
+
+  // --- version ---
+  CLI::App* version_cmd = app.add_subcommand("version", "Print the version");
+
+  if (argc <= 1) {
+    err << app.help();
+    return kExitError;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      app.exit(e, out, err);  // --help, --version
+      return kExitClean;
+    }
+    PrintError(err, e.what());
+    err << "Run 'leakguard --help' for usage.\n";
+    return kExitError;
+  }
+
+  if (scan_cmd->parsed()) {
+    scan.format = kFormats.at(scan_format);
+    std::string lower;
+    for (char c : min_confidence) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    scan.min_confidence = kConfidences.at(lower);
+    scan.color = kColors.at(color);
+    scan.progress = !no_progress;
+    scan.stdout_is_tty = ::isatty(STDOUT_FILENO) == 1;
+    scan.stderr_is_tty = ::isatty(STDERR_FILENO) == 1;
+    return RunScan(scan, out, err);
+  }
+  if (types_cmd->parsed()) {
+    types.json = types_format == "json";
+    return RunTypes(types, out, err);
+  }
+  if (serve_cmd->parsed()) return RunServe(serve, out, err);
+  if (version_cmd->parsed()) {
+    out << VersionText() << '\n';
+    return kExitClean;
+  }
+  err << app.help();
+  return kExitError;
+}
+
+}  // namespace leakguard::cli

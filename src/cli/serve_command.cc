@@ -1,0 +1,125 @@
+// `leakguard serve`: compile the engine, start leakguard::server::Server, reload on SIGHUP.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <ctime>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include "cli/cli.h"
+#include "server/server.h"
+
+namespace leakguard::cli {
+namespace {
+
+std::string StatusText(const Status& s) { return s.message().empty() ? s.ToString() : s.message(); }
+
+std::string HostForUrl(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+Result<ListenAddress> ParseListen(std::string_view text) {
+  ListenAddress address;
+  std::string_view port_text;
+  if (text.starts_with("[")) {
+    std::size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Unexpected(
+          Status::InvalidArgument("bad --listen '" + std::string(text) + "': expected [IPv6]:PORT"));
+    }
+    address.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return Unexpected(
+          Status::InvalidArgument("bad --listen '" + std::string(text) + "': expected HOST:PORT"));
+    }
+    address.host = std::string(text.substr(0, colon));
+    if (address.host.find(':') != std::string::npos) {
+      return Unexpected(Status::InvalidArgument("bad --listen '" + std::string(text) +
+                                                "': write IPv6 addresses as [ADDR]:PORT"));
+    }
+    port_text = text.substr(colon + 1);
+  }
+  if (address.host.empty()) {
+    return Unexpected(Status::InvalidArgument("bad --listen '" + std::string(text) + "': missing host"));
+  }
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return Unexpected(
+        Status::InvalidArgument("bad --listen '" + std::string(text) + "': port must be 0-65535"));
+  }
+  address.port = static_cast<std::uint16_t>(port);
+  return address;
+}
+
+int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
+  auto address = ParseListen(args.listen);
+  if (!address) {
+    PrintError(err, address.error().message());
+    return kExitError;
+  }
+  auto engine = Engine::CompileFiles(args.configs, args.include_builtin);
+  if (!engine) {
+    PrintError(err, StatusText(engine.error()));
+    return kExitError;
+  }
+
+  // SIGHUP is blocked here, before the server starts its threads (they inherit the mask), and taken
+  // by the reload thread below with sigtimedwait.
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  sigset_t old_mask;
+  pthread_sigmask(SIG_BLOCK, &hup, &old_mask);
+
+  server::ServerOptions options;
+  options.listen_address = address->host;
+  options.listen_port = address->port;
+  options.threads = args.threads;
+  options.max_body_bytes = args.max_body_bytes;
+  options.allow_reveal = args.allow_reveal;
+  server::Server server(options, *engine);
+  if (Status s = server.Start(); !s.ok()) {
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    PrintError(err, "cannot listen on " + args.listen + ": " + StatusText(s));
+    return kExitError;
+  }
+  err << "leakguard: listening on http://" << HostForUrl(address->host) << ':' << server.port() << std::endl;
+
+  std::atomic<bool> done{false};
+  std::thread reloader([&] {
+    while (!done.load()) {
+      timespec timeout{0, 200 * 1000 * 1000};
+      if (sigtimedwait(&hup, nullptr, &timeout) != SIGHUP) continue;
+      auto fresh = Engine::CompileFiles(args.configs, args.include_builtin);
+      if (!fresh) {
+        err << "leakguard: error: reload failed, keeping the previous configuration: "
+            << StatusText(fresh.error()) << std::endl;
+        continue;
+      }
+      server.SwapEngine(*fresh);
+      err << "leakguard: configuration reloaded" << std::endl;
+    }
+  });
+  Status run = server.Run(/*handle_signals=*/true);
+  done.store(true);
+  reloader.join();
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (!run.ok()) {
+    PrintError(err, "server stopped: " + StatusText(run));
+    return kExitError;
+  }
+  err << "leakguard: stopped" << std::endl;
+  return kExitClean;
+}
+
+}  // namespace leakguard::cli
