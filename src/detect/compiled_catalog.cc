@@ -1,5 +1,7 @@
 #include "detect/compiled_catalog.h"
 
+#include "detect/literal_prefilter.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -296,7 +298,16 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         cp.max_length = p.max_length ? p.max_length : def;
         unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
         cp.prefiltered = !p.prefilter.empty();
-        const std::string& hs_expr = cp.prefiltered ? p.prefilter : p.regex;
+        std::string hs_expr = cp.prefiltered ? p.prefilter : p.regex;
+        if (!cp.prefiltered && p.trigger == Trigger::kLiteral) {
+          // Searching only the literals every match contains keeps the literal database a pure
+          // multi-literal scan; PCRE2 confirms around each hit.
+          if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive)) {
+            cp.prefiltered = true;
+            hs_expr = lit->Expression();
+            flags = lit->caseless ? HS_FLAG_CASELESS : 0;
+          }
+        }
         if (p.trigger == Trigger::kLiteral) {
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
@@ -317,16 +328,23 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
     cc->infos_.push_back(std::move(info));
   }
 
-  // Context and exclusion words go into the literal database too.
-  for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
-    auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
-    cc->literal_entries_.push_back({LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
-    if (Status s = literal.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, "context word '" + cc->words_[w] + "': ");
-        !s.ok())
-      return Unexpected(s);
-  }
+  // Context and exclusion words are looked for only around candidates (the words database), except
+  // the words that trigger context patterns, which must be found everywhere (the literal database).
   cc->word_context_patterns_.resize(cc->words_.size());
   for (auto [w, p] : context_pattern_words) cc->word_context_patterns_[w].push_back(p);
+  HsBuilder words;
+  for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
+    std::string where = "context word '" + cc->words_[w] + "': ";
+    if (Status s = words.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok()) return Unexpected(s);
+    if (cc->word_context_patterns_[w].empty()) continue;
+    auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
+    cc->literal_entries_.push_back({LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
+    if (Status s = literal.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where); !s.ok())
+      return Unexpected(s);
+  }
+  auto words_db = words.Build("words");
+  if (!words_db) return Unexpected(words_db.error());
+  cc->words_db_ = std::move(*words_db);
 
   auto lit_db = literal.Build("literal");
   if (!lit_db) return Unexpected(lit_db.error());
@@ -338,7 +356,7 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
   cc->digits_window_ = std::max<std::size_t>(digits_window, 16);
   cc->overlap_ = std::max<std::size_t>(4096, 2 * max_len + 2 * max_window + 256);
 
-  for (const hs_database_t* db : {cc->literal_db_.get(), cc->digits_db_.get()}) {
+  for (const hs_database_t* db : {cc->literal_db_.get(), cc->digits_db_.get(), cc->words_db_.get()}) {
     if (db != nullptr && hs_alloc_scratch(db, &cc->scratch_) != HS_SUCCESS)
       return Unexpected(Status::Internal("cannot allocate matcher scratch space"));
   }

@@ -65,6 +65,7 @@ class CompiledCatalog {
 
   const hs_database_t* literal_db() const { return literal_db_.get(); }
   const hs_database_t* digits_db() const { return digits_db_.get(); }
+  const hs_database_t* words_db() const { return words_db_.get(); }  // hs id = word id
   const std::vector<LiteralEntry>& literal_entries() const { return literal_entries_; }
   const std::vector<std::uint32_t>& digit_entries() const { return digit_entries_; }  // hs id → pattern
   const std::vector<std::string>& words() const { return words_; }
@@ -85,6 +86,7 @@ class CompiledCatalog {
   std::vector<InfoTypeInfo> infos_;
   HsDatabase literal_db_;
   HsDatabase digits_db_;
+  HsDatabase words_db_;
   std::vector<LiteralEntry> literal_entries_;
   std::vector<std::uint32_t> digit_entries_;
   std::vector<std::string> words_;

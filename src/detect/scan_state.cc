@@ -121,6 +121,16 @@ int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long
   return 0;
 }
 
+int ScanState::OnWord(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                      void* ctx) {
+  auto* self = static_cast<ScanState*>(ctx);
+  auto end = static_cast<std::uint32_t>(to) + self->word_window_offset_;
+  auto start = end - static_cast<std::uint32_t>(self->catalog_.words()[id].size());
+  if (self->WordStart(self->window_, start) && self->WordEnd(self->window_, start, end))
+    self->words_.push_back({id, start, end});
+  return 0;
+}
+
 int ScanState::OnDigits(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                         void* ctx) {
   auto* self = static_cast<ScanState*>(ctx);
@@ -193,6 +203,7 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
     }
   }
   Confirm(window, size);
+  ResolveContext(window, size);
   MergeAndEmit(window, base, own_begin, own_end);
 }
 
@@ -275,8 +286,51 @@ void ScanState::Evaluate(const char* window, std::size_t /*size*/, std::uint32_t
     if (pcre2_match(re.get(), reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, md, match_context_) >= 0)
       return;
   }
-  if (!ApplyContext(window, c)) return;
   candidates_.push_back(std::move(c));
+}
+
+void ScanState::ResolveContext(const char* window, std::size_t size) {
+  // Find the context and exclusion words in the windows around the candidates only.
+  const auto& types = catalog_.types();
+  word_windows_.clear();
+  for (const Candidate& c : candidates_) {
+    const CompiledType& t = types[c.type];
+    if (t.context_words.empty() && t.exclusion_words.empty()) continue;
+    const ContextSpec& ctx = t.spec->context;
+    std::size_t begin = c.start > ctx.window_before ? c.start - ctx.window_before : 0;
+    std::size_t end = std::min(size, std::size_t{c.end} + ctx.window_after);
+    word_windows_.push_back({begin, end});
+  }
+  if (!word_windows_.empty() && catalog_.words_db() != nullptr) {
+    std::sort(word_windows_.begin(), word_windows_.end(),
+              [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+    std::size_t before = words_.size();
+    ByteRange cur = word_windows_[0];
+    auto scan = [&](const ByteRange& r) {
+      word_window_offset_ = static_cast<std::uint32_t>(r.begin);
+      hs_scan(catalog_.words_db(), window + r.begin, static_cast<unsigned>(r.end - r.begin), 0, scratch_,
+              &ScanState::OnWord, this);
+    };
+    for (std::size_t i = 1; i < word_windows_.size(); ++i) {
+      if (word_windows_[i].begin <= cur.end) {
+        cur.end = std::max(cur.end, word_windows_[i].end);
+      } else {
+        scan(cur);
+        cur = word_windows_[i];
+      }
+    }
+    scan(cur);
+    if (words_.size() != before) {
+      auto by_start = [](const WordHit& a, const WordHit& b) {
+        return a.start != b.start ? a.start < b.start : a.word < b.word;
+      };
+      std::sort(words_.begin(), words_.end(), by_start);
+      words_.erase(std::unique(words_.begin(), words_.end(),
+                               [](const WordHit& a, const WordHit& b) { return a.start == b.start && a.word == b.word; }),
+                   words_.end());
+    }
+  }
+  std::erase_if(candidates_, [&](Candidate& c) { return !ApplyContext(window, c); });
 }
 
 bool ScanState::ApplyContext(const char* window, Candidate& c) {

@@ -58,6 +58,7 @@ class ScanState {
   };
 
   static int OnLiteral(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+  static int OnWord(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   static int OnDigits(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
 
   // Scans window[0, size) (absolute offset `base`) and emits findings starting in [own_begin, own_end).
@@ -68,6 +69,7 @@ class ScanState {
   void Confirm(const char* window, std::size_t size);
   void Evaluate(const char* window, std::size_t size, std::uint32_t pattern, std::size_t value_start,
                 std::size_t value_end);
+  void ResolveContext(const char* window, std::size_t size);
   bool ApplyContext(const char* window, Candidate& c);
   void MergeAndEmit(const char* window, std::uint64_t base, std::uint64_t own_begin, std::uint64_t own_end);
   bool WordStart(const char* window, std::size_t pos) const;
@@ -100,6 +102,8 @@ class ScanState {
   std::vector<Candidate> candidates_;
   std::vector<ByteRange> digit_windows_;
   std::uint32_t digit_window_offset_ = 0;
+  std::uint32_t word_window_offset_ = 0;
+  std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> accepted_;
 };
