@@ -11,7 +11,13 @@ namespace {
 
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
 
-inline bool IsTrigger(const char* p) { return IsDigit(p[0]) && IsDigit(p[2]) && (IsDigit(p[1]) || p[1] == '.'); }
+inline bool IsSep(char c) { return c == ' ' || c == '-' || c == '.'; }
+
+// Needs p[0..4] readable.
+inline bool IsTrigger(const char* p) {
+  return (IsDigit(p[0]) && IsDigit(p[2]) && (IsDigit(p[1]) || p[1] == '.')) ||
+         (IsDigit(p[0]) && IsDigit(p[1]) && IsSep(p[2]) && IsDigit(p[3]) && IsDigit(p[4]));
+}
 
 class WindowMerger {
  public:
@@ -22,7 +28,7 @@ class WindowMerger {
   // can skip triggers inside the current window.
   std::size_t Add(std::size_t pos) {
     std::size_t begin = pos > radius_ ? pos - radius_ : 0;
-    std::size_t end = std::min(size_, pos + radius_ + 3);
+    std::size_t end = std::min(size_, pos + radius_ + 5);
     if (!out_.empty() && begin <= out_.back().end) {
       out_.back().end = std::max(out_.back().end, end);
     } else {
@@ -53,25 +59,34 @@ void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, st
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     return _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
   };
-  for (; i + 18 <= size; i += 16) {
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i dash = _mm_set1_epi8('-');
+  for (; i + 20 <= size; i += 16) {
     const char* p = data + i;
     __m128i d0 = digits(p);
+    __m128i d1 = digits(p + 1);
+    if (_mm_movemask_epi8(_mm_and_si128(d0, _mm_or_si128(d1, digits(p + 2)))) == 0) continue;
     __m128i d2 = digits(p + 2);
-    __m128i first_last = _mm_and_si128(d0, d2);
-    if (_mm_movemask_epi8(first_last) == 0) continue;
     __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-    __m128i mid = _mm_or_si128(digits(p + 1), _mm_cmpeq_epi8(v1, dot));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(first_last, mid)));
+    __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
+    // "ddd" or "d.d"
+    __m128i t1 = _mm_and_si128(_mm_and_si128(d0, d2), _mm_or_si128(d1, _mm_cmpeq_epi8(v1, dot)));
+    // "dd dd" (also '-' and '.'): grouped numbers without a run of three
+    __m128i sep2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, space), _mm_cmpeq_epi8(v2, dash)), _mm_cmpeq_epi8(v2, dot));
+    __m128i t2 = _mm_and_si128(_mm_and_si128(d0, d1), _mm_and_si128(sep2, _mm_and_si128(digits(p + 3), digits(p + 4))));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(t1, t2)));
     while (mask != 0) {
       std::size_t pos = i + static_cast<std::size_t>(__builtin_ctz(mask));
       mask &= mask - 1;
-      if (pos + radius + 3 <= covered) continue;
+      if (pos + radius + 5 <= covered) continue;
       covered = merger.Add(pos);
     }
   }
 #endif
   for (; i + 3 <= size; ++i) {
-    if (IsTrigger(data + i) && i + radius + 3 > covered) covered = merger.Add(i);
+    bool trigger = i + 5 <= size ? IsTrigger(data + i)
+                                 : IsDigit(data[i]) && IsDigit(data[i + 2]) && (IsDigit(data[i + 1]) || data[i + 1] == '.');
+    if (trigger && i + radius + 5 > covered) covered = merger.Add(i);
   }
 }
 

@@ -1,7 +1,8 @@
 // Byte-level scans over the input that run before (and much faster than) pattern matching.
 //
-// FindDigitWindows finds where digit-shaped info types may be: positions that start three consecutive ASCII digits
-// ("123") or a digit, a dot and a digit ("1.2"). Every match of a `trigger: digits` pattern contains
+// FindDigitWindows finds where digit-shaped info types may be: positions that start three consecutive
+// ASCII digits ("123"), a digit, a dot and a digit ("1.2"), or two digit pairs split by a space, '-' or
+// '.' ("12 34"). Every match of a `trigger: digits` pattern contains
 // such a position, so those patterns only need to be searched in windows around them. SSE2 on x86-64
 // (16 bytes a step), plain C++ elsewhere; both give the same positions.
 #pragma once
@@ -17,7 +18,7 @@ struct ByteRange {
   std::size_t end;
 };
 
-// Appends to `out` the merged windows [p - radius, p + radius + 3) (clipped to [0, size)) around every
+// Appends to `out` the merged windows [p - radius, p + radius + 5) (clipped to [0, size)) around every
 // trigger position p in data[0, size). Windows come out sorted and non-overlapping.
 void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, std::vector<ByteRange>& out);
 

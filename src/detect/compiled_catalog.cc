@@ -2,6 +2,7 @@
 
 #include "detect/literal_prefilter.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,32 @@
 #include <map>
 
 namespace leakguard::detect {
+
+HsScanFn HsScan() {
+  static const HsScanFn fn = [] {
+    const char* mode = std::getenv("LEAKGUARD_HS_DISPATCH");
+    if (mode != nullptr && std::string_view(mode) == "native") return HsScanFn(&hs_scan);
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx2")) {
+      if (void* sym = dlsym(RTLD_DEFAULT, "avx2_hs_scan")) return reinterpret_cast<HsScanFn>(sym);
+    }
+#endif
+    return HsScanFn(&hs_scan);
+  }();
+  return fn;
+}
+
+const hs_platform_info_t* HsPlatform() {
+  static const hs_platform_info_t platform = [] {
+    hs_platform_info_t p{};
+    hs_populate_platform(&p);
+    if (HsScan() != HsScanFn(&hs_scan)) p.cpu_features &= ~static_cast<unsigned long long>(HS_CPU_FEATURES_AVX512 | HS_CPU_FEATURES_AVX512VBMI);
+    return p;
+  }();
+  return &platform;
+}
+
 namespace {
 
 constexpr std::size_t kDefaultLiteralMaxLength = 256;
@@ -96,7 +123,7 @@ class HsBuilder {
       hs_database_t* db = nullptr;
       hs_compile_error_t* err = nullptr;
       if (hs_compile_multi(ptrs.data(), flags_.data(), ids_.data(), static_cast<unsigned>(ptrs.size()),
-                           HS_MODE_BLOCK, nullptr, &db, &err) == HS_SUCCESS) {
+                           HS_MODE_BLOCK, HsPlatform(), &db, &err) == HS_SUCCESS) {
         if (!cache_path.empty()) StoreCached(cache_path, db);
         return HsDatabase(db);
       }
@@ -132,6 +159,7 @@ class HsBuilder {
       hash = (hash ^ 0xff) * 1099511628211ull;
     };
     mix(hs_version());
+    mix(std::to_string(HsPlatform()->cpu_features));
     mix(what);
     for (std::size_t i = 0; i < exprs_.size(); ++i) {
       mix(exprs_[i]);

@@ -18,6 +18,17 @@
 
 namespace leakguard::detect {
 
+// Vectorscan's scan entry point. Debian's Vectorscan 5.4.9 misses matches in its AVX-512 code path
+// depending on buffer alignment (upstream fixes in 2026: VectorCamp/vectorscan#375, #378); reproduced
+// here with two literal patterns missing at 49 of 64 alignments. Its fat runtime also exports the
+// AVX2 variant, which is correct, so on AVX-512 machines the engine calls that instead.
+// LEAKGUARD_HS_DISPATCH=native restores the library's own choice.
+using HsScanFn = hs_error_t (*)(const hs_database_t*, const char*, unsigned, unsigned, hs_scratch_t*,
+                                match_event_handler, void*);
+HsScanFn HsScan();
+// The platform databases are compiled for: the host without AVX-512, matching HsScan().
+const hs_platform_info_t* HsPlatform();
+
 struct HsDatabaseDeleter {
   void operator()(hs_database_t* db) const { hs_free_database(db); }
 };

@@ -177,14 +177,14 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
   candidates_.clear();
 
   if (const hs_database_t* db = catalog_.literal_db()) {
-    hs_scan(db, window, static_cast<unsigned>(size), 0, scratch_, &ScanState::OnLiteral, this);
+    HsScan()(db, window, static_cast<unsigned>(size), 0, scratch_, &ScanState::OnLiteral, this);
   }
   if (const hs_database_t* db = catalog_.digits_db()) {
     digit_windows_.clear();
     FindDigitWindows(window, size, catalog_.digits_window(), digit_windows_);
     for (const ByteRange& w : digit_windows_) {
       digit_window_offset_ = static_cast<std::uint32_t>(w.begin);
-      hs_scan(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_, &ScanState::OnDigits,
+      HsScan()(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_, &ScanState::OnDigits,
               this);
     }
   }
@@ -308,7 +308,7 @@ void ScanState::ResolveContext(const char* window, std::size_t size) {
     ByteRange cur = word_windows_[0];
     auto scan = [&](const ByteRange& r) {
       word_window_offset_ = static_cast<std::uint32_t>(r.begin);
-      hs_scan(catalog_.words_db(), window + r.begin, static_cast<unsigned>(r.end - r.begin), 0, scratch_,
+      HsScan()(catalog_.words_db(), window + r.begin, static_cast<unsigned>(r.end - r.begin), 0, scratch_,
               &ScanState::OnWord, this);
     };
     for (std::size_t i = 1; i < word_windows_.size(); ++i) {

@@ -290,7 +290,7 @@ TEST(ByteScanTest, DigitWindowsAndNewlines) {
   detect::FindDigitWindows(text.data(), text.size(), 10, w);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].begin, 192u);
-  EXPECT_EQ(w[0].end, 215u);
+  EXPECT_EQ(w[0].end, 217u);
   EXPECT_EQ(w[1].begin, 295u);
   EXPECT_EQ(w[1].end, text.size());
   EXPECT_EQ(detect::CountNewlines("a\nb\n\n", 5), 3u);
