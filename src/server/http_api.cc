@@ -1,0 +1,399 @@
+#include "server/http_api.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "server/json_reader.h"
+
+namespace leakguard::server {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr std::string_view kJsonType = "application/json";
+constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+// The request schema nests two levels ({"types": [...]}); anything much deeper is not a request.
+constexpr int kMaxJsonDepth = 32;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "application/json; charset=utf-8" → true.
+bool IsJsonContentType(std::optional<std::string_view> value) {
+  if (!value) return false;
+  std::string_view media = *value;
+  if (auto semi = media.find(';'); semi != std::string_view::npos) media = media.substr(0, semi);
+  return EqualsIgnoreCase(Trim(media), kJsonType);
+}
+
+std::string Dump(const OrderedJson& j) {
+  // Masked values and evidence come from arbitrary bytes (base64 "data"); never fail on bad UTF-8.
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+HttpResponse JsonResponse(int status, const OrderedJson& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::string(kJsonType);
+  r.body = Dump(body);
+  r.body += '\n';
+  return r;
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kParseError:
+      return 400;
+    case StatusCode::kLimitExceeded:
+    case StatusCode::kTimeout:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+OrderedJson FindingJson(const Finding& f, bool reveal) {
+  OrderedJson j;
+  j["type"] = f.info_type;
+  j["start"] = f.start;
+  j["end"] = f.end;
+  j["line"] = f.line;
+  j["column"] = f.column;
+  j["confidence"] = std::string(ConfidenceName(f.confidence));
+  j["masked"] = f.masked;
+  if (reveal) j["value"] = f.value;
+  j["rule"] = f.rule;
+  OrderedJson ev;
+  ev["validator"] = f.evidence.validator;
+  ev["checksum_passed"] = f.evidence.checksum_passed;
+  ev["context_word"] = f.evidence.context_word;
+  ev["context_distance"] = f.evidence.context_distance;
+  ev["entropy"] = std::isfinite(f.evidence.entropy) ? Round3(f.evidence.entropy) : 0.0;
+  ev["note"] = f.evidence.note;
+  j["evidence"] = std::move(ev);
+  j["part"] = f.part;
+  return j;
+}
+
+}  // namespace
+
+// --- HttpRequest ---------------------------------------------------------------------------------
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
+  for (const HttpHeader& h : headers) {
+    if (EqualsIgnoreCase(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
+
+// --- base64 --------------------------------------------------------------------------------------
+
+Result<std::string> DecodeBase64(std::string_view in) {
+  static constexpr std::array<std::int8_t, 256> kTable = [] {
+    std::array<std::int8_t, 256> t{};
+    t.fill(-1);
+    constexpr std::string_view kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::size_t i = 0; i < kStd.size(); ++i)
+      t[static_cast<unsigned char>(kStd[i])] = static_cast<std::int8_t>(i);
+    t['-'] = 62;  // URL-safe alphabet
+    t['_'] = 63;
+    return t;
+  }();
+
+  std::string out;
+  out.reserve(in.size() / 4 * 3 + 3);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  std::size_t symbols = 0;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    const std::int8_t v = kTable[c];
+    if (v < 0 || padding > 0) {
+      return Unexpected(Status::InvalidArgument(
+          "field 'data' is not valid base64: unexpected character at offset " + std::to_string(i)));
+    }
+    ++symbols;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  const std::size_t rem = symbols % 4;
+  if (rem == 1 || padding > 2 || (padding > 0 && (rem == 0 || rem + padding != 4))) {
+    return Unexpected(Status::InvalidArgument("field 'data' is not valid base64: bad length or padding"));
+  }
+  return out;
+}
+
+// --- ScannerPool ---------------------------------------------------------------------------------
+
+ScannerPool::ScannerPool(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
+
+ScannerPool::Lease::~Lease() {
+  if (scanner_) pool_->Release(std::move(scanner_));
+}
+
+ScannerPool::Lease ScannerPool::Acquire() {
+  std::shared_ptr<const Engine> engine;
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Scanner> s = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(s));
+    }
+    engine = engine_;
+  }
+  // Building a scanner allocates scratch: do it outside the lock.
+  return Lease(this, std::make_unique<Scanner>(std::move(engine)));
+}
+
+void ScannerPool::Release(std::unique_ptr<Scanner> scanner) {
+  {
+    std::lock_guard lock(mu_);
+    if (&scanner->engine() == engine_.get() && idle_.size() < kMaxIdle) {
+      idle_.push_back(std::move(scanner));
+      return;
+    }
+  }
+  // A scanner of a replaced engine (or one too many): destroyed here, outside the lock.
+}
+
+void ScannerPool::SwapEngine(std::shared_ptr<const Engine> engine) {
+  std::vector<std::unique_ptr<Scanner>> old;
+  std::shared_ptr<const Engine> old_engine;
+  {
+    std::lock_guard lock(mu_);
+    old_engine = std::exchange(engine_, std::move(engine));
+    old.swap(idle_);
+  }
+  // The old scanners and possibly the old engine are freed here, outside the lock.
+}
+
+std::shared_ptr<const Engine> ScannerPool::engine() const {
+  std::lock_guard lock(mu_);
+  return engine_;
+}
+
+std::size_t ScannerPool::idle() const {
+  std::lock_guard lock(mu_);
+  return idle_.size();
+}
+
+// --- HttpApi -------------------------------------------------------------------------------------
+
+HttpApi::HttpApi(ApiOptions options, std::shared_ptr<const Engine> engine)
+    : options_(options), scanners_(std::move(engine)) {}
+
+void HttpApi::SwapEngine(std::shared_ptr<const Engine> engine) { scanners_.SwapEngine(std::move(engine)); }
+
+HttpResponse HttpApi::Error(int status, std::string_view code, std::string_view message) {
+  OrderedJson j;
+  j["error"]["code"] = code;
+  j["error"]["message"] = message;
+  return JsonResponse(status, j);
+}
+
+std::string_view HttpApi::PathOf(std::string_view target) {
+  if (auto q = target.find_first_of("?#"); q != std::string_view::npos) target = target.substr(0, q);
+  return target;
+}
+
+HttpResponse HttpApi::Handle(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse response = Route(request);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.RecordRequest(Metrics::PathLabel(PathOf(request.target)), response.status, seconds);
+  return response;
+}
+
+HttpResponse HttpApi::Route(const HttpRequest& request) {
+  const std::string_view path = PathOf(request.target);
+  auto not_allowed = [](std::string_view allow) {
+    HttpResponse r = Error(405, "method_not_allowed", "method not allowed; allowed: " + std::string(allow));
+    r.headers.push_back({"Allow", std::string(allow)});
+    return r;
+  };
+  if (path == "/v1/inspect") {
+    if (request.method != "POST") return not_allowed("POST");
+    return Inspect(request);
+  }
+  if (path == "/healthz" || path == "/metrics") {
+    // HEAD gets the same headers; the network layer drops the body.
+    if (request.method != "GET" && request.method != "HEAD") return not_allowed("GET, HEAD");
+    return path == "/healthz" ? Healthz() : MetricsText();
+  }
+  return Error(404, "not_found", "no such endpoint; see /v1/inspect, /healthz, /metrics");
+}
+
+HttpResponse HttpApi::Healthz() const {
+  const std::shared_ptr<const Engine> engine = scanners_.engine();
+  std::size_t builtin = 0;
+  for (const InfoTypeInfo& t : engine->types()) builtin += t.builtin ? 1 : 0;
+  OrderedJson j;
+  j["status"] = "ok";
+  j["engine"]["types"] = engine->types().size();
+  j["engine"]["builtin_types"] = builtin;
+  j["engine"]["custom_types"] = engine->types().size() - builtin;
+  return JsonResponse(200, j);
+}
+
+HttpResponse HttpApi::MetricsText() const {
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = std::string(kMetricsType);
+  r.body = metrics_.Render(scanners_.engine()->types().size());
+  return r;
+}
+
+HttpResponse HttpApi::Inspect(const HttpRequest& request) {
+  if (request.body.size() > options_.max_body_bytes) {
+    return Error(413, "payload_too_large",
+                 "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes");
+  }
+  if (!IsJsonContentType(request.Header("Content-Type"))) {
+    return Error(415, "unsupported_media_type", "Content-Type must be application/json");
+  }
+  Result<JsonValue> parsed = ParseJson(request.body, kMaxJsonDepth);
+  if (!parsed) {
+    const Status& e = parsed.error();
+    if (e.code() == StatusCode::kInvalidArgument) return Error(400, "invalid_request", e.message());
+    return Error(400, "invalid_json", "request body is not valid JSON: " + e.message());
+  }
+  const JsonValue& doc = *parsed;
+  if (!doc.is_object()) return Error(400, "invalid_request", "request body must be a JSON object");
+
+  auto bad_field = [](std::string_view field, std::string_view what) {
+    return Error(400, "invalid_request", "field '" + std::string(field) + "' must be " + std::string(what));
+  };
+
+  const std::string* text = nullptr;
+  const std::string* data = nullptr;
+  ScanOptions scan;
+  bool reveal = false;
+  const std::string* name = nullptr;
+  // The scanner is taken now so that "types" is checked against the engine that will scan, even when
+  // SwapEngine runs meanwhile.
+  ScannerPool::Lease scanner = scanners_.Acquire();
+  const Engine& engine = scanner->engine();
+
+  for (const JsonMember& member : doc.members) {
+    const std::string& key = member.name;
+    const JsonValue& value = member.value;
+    if (key == "text") {
+      if (!value.is_string()) return bad_field("text", "a string");
+      text = &value.text;
+    } else if (key == "data") {
+      if (!value.is_string()) return bad_field("data", "a base64 string");
+      data = &value.text;
+    } else if (key == "types") {
+      if (!value.is_array()) return bad_field("types", "an array of info type ids");
+      for (const JsonValue& t : value.items) {
+        if (!t.is_string()) return bad_field("types", "an array of info type ids");
+        const std::string& id = t.text;
+        if (engine.FindType(id) == nullptr) {
+          // Type ids are short upper-case names; cap what is echoed back.
+          return Error(400, "unknown_type",
+                       "unknown info type '" + id.substr(0, 64) + (id.size() > 64 ? "...'" : "'"));
+        }
+        scan.types.push_back(id);
+      }
+    } else if (key == "min_confidence") {
+      std::optional<Confidence> c;
+      if (value.is_string()) c = ParseConfidence(value.text);
+      if (!c) return bad_field("min_confidence", "one of \"low\", \"medium\", \"high\"");
+      scan.min_confidence = *c;
+    } else if (key == "reveal") {
+      if (!value.is_bool()) return bad_field("reveal", "a boolean");
+      reveal = value.boolean;
+    } else if (key == "name") {
+      if (!value.is_string()) return bad_field("name", "a string");
+      name = &value.text;
+    } else {
+      return Error(400, "unknown_field",
+                   "unknown field '" + key.substr(0, 64) + (key.size() > 64 ? "...'" : "'") +
+                       "; expected text or data, types, min_confidence, reveal, name");
+    }
+  }
+  if ((text == nullptr) == (data == nullptr)) {
+    return Error(400, "invalid_request", "exactly one of 'text' and 'data' is required");
+  }
+  if (reveal && !options_.allow_reveal) {
+    return Error(403, "reveal_forbidden", "this server does not reveal full values (started without reveal)");
+  }
+  scan.reveal = reveal;
+
+  std::string decoded;
+  std::string_view content;
+  if (text != nullptr) {
+    content = *text;
+  } else {
+    Result<std::string> bytes = DecodeBase64(*data);
+    if (!bytes) return Error(400, "invalid_base64", bytes.error().message());
+    decoded = std::move(*bytes);
+    content = decoded;
+  }
+
+  const auto scan_start = std::chrono::steady_clock::now();
+  Result<std::vector<Finding>> findings = scanner->ScanBlock(content, scan);
+  const double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - scan_start).count();
+  if (!findings) {
+    const Status& s = findings.error();
+    const int status = HttpStatusFor(s);
+    const char* code = status == 503 ? "scan_unfinished" : status == 400 ? "invalid_request" : "internal";
+    // Engine messages name the failing item (limit, type), never the content.
+    return Error(status, code, s.ToString());
+  }
+
+  metrics_.AddInspectedBytes(content.size());
+  OrderedJson out;
+  if (name != nullptr) out["name"] = *name;
+  OrderedJson list = OrderedJson::array();
+  std::map<std::string, std::uint64_t> summary;
+  for (const Finding& f : *findings) {
+    list.push_back(FindingJson(f, reveal));
+    ++summary[f.info_type];
+  }
+  out["findings"] = std::move(list);
+  out["count"] = findings->size();
+  out["bytes"] = content.size();
+  out["elapsed_ms"] = Round3(elapsed_ms);
+  out["summary"] = OrderedJson::object();
+  for (const auto& [type, n] : summary) {
+    out["summary"][type] = n;
+    metrics_.AddFindings(type, n);
+  }
+  HttpResponse r = JsonResponse(200, out);
+  // The response describes sensitive content: keep it out of caches.
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
+}
+
+}  // namespace leakguard::server

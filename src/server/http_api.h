@@ -1,0 +1,127 @@
+// The HTTP API of `leakguard serve` as a pure function of a request: no sockets, no Beast. The
+// networking (server.cc) parses HTTP and writes responses; everything between — routing, JSON,
+// base64, scanning, masking, metrics — happens here, so it is unit-tested and fuzzed directly.
+//
+// Endpoints (docs/api.md):
+//   POST /v1/inspect  JSON request {"text"|"data", "types", "min_confidence", "reveal", "name"}
+//   GET  /healthz     {"status":"ok","engine":{"types":N,...}}
+//   GET  /metrics     Prometheus text exposition
+// Errors are JSON {"error":{"code":"...","message":"..."}} with a 4xx/5xx status.
+//
+// Threads: HttpApi::Handle and SwapEngine may be called concurrently from any number of threads.
+// Each call borrows a Scanner from a pool, so each thread scans with scratch of its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leakguard/engine.h"
+#include "leakguard/status.h"
+#include "server/metrics.h"
+
+namespace leakguard::server {
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method;  // "POST"
+  std::string target;  // "/v1/inspect?x=y" (origin form)
+  std::vector<HttpHeader> headers;
+  std::string_view body;  // not owned; must outlive Handle
+
+  // Value of the first header called `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<HttpHeader> headers;  // extra headers, e.g. Allow on a 405
+};
+
+struct ApiOptions {
+  std::uint64_t max_body_bytes = 32ull << 20;  // larger bodies get 413
+  bool allow_reveal = false;                   // otherwise "reveal": true gets 403
+};
+
+// Hands out Scanners built from the current engine and takes them back for reuse. After SwapEngine,
+// scanners of the old engine are dropped as they come back, so the old engine is freed once the last
+// request using it finishes.
+class ScannerPool {
+ public:
+  explicit ScannerPool(std::shared_ptr<const Engine> engine);
+
+  class Lease {
+   public:
+    Lease(ScannerPool* pool, std::unique_ptr<Scanner> scanner) : pool_(pool), scanner_(std::move(scanner)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    Scanner& operator*() const { return *scanner_; }
+    Scanner* operator->() const { return scanner_.get(); }
+
+   private:
+    ScannerPool* pool_;
+    std::unique_ptr<Scanner> scanner_;
+  };
+
+  Lease Acquire();
+  void SwapEngine(std::shared_ptr<const Engine> engine);
+  std::shared_ptr<const Engine> engine() const;
+  std::size_t idle() const;  // scanners waiting for reuse (tests)
+
+ private:
+  static constexpr std::size_t kMaxIdle = 256;
+  void Release(std::unique_ptr<Scanner> scanner);
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const Engine> engine_;
+  std::vector<std::unique_ptr<Scanner>> idle_;
+};
+
+class HttpApi {
+ public:
+  HttpApi(ApiOptions options, std::shared_ptr<const Engine> engine);
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Routes and answers one request and records it in the metrics. Never throws.
+  HttpResponse Handle(const HttpRequest& request);
+
+  // New requests use `engine`; requests in flight finish with the engine they started with.
+  void SwapEngine(std::shared_ptr<const Engine> engine);
+  std::shared_ptr<const Engine> engine() const { return scanners_.engine(); }
+
+  Metrics& metrics() { return metrics_; }
+  const ApiOptions& options() const { return options_; }
+
+  // A JSON error response: {"error":{"code":code,"message":message}}.
+  static HttpResponse Error(int status, std::string_view code, std::string_view message);
+  // The path of a request target: query string and fragment removed.
+  static std::string_view PathOf(std::string_view target);
+
+ private:
+  HttpResponse Route(const HttpRequest& request);
+  HttpResponse Inspect(const HttpRequest& request);
+  HttpResponse Healthz() const;
+  HttpResponse MetricsText() const;
+
+  ApiOptions options_;
+  ScannerPool scanners_;
+  Metrics metrics_;
+};
+
+// Decodes standard (RFC 4648 §4) or URL-safe (§5) base64. Padding is optional; ASCII whitespace is
+// skipped (line-wrapped MIME style input). Anything else is an InvalidArgument error.
+Result<std::string> DecodeBase64(std::string_view in);
+
+}  // namespace leakguard::server
