@@ -144,6 +144,14 @@ void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
   auto max_len = static_cast<std::uint32_t>(p.max_length);
   std::uint32_t begin = end > max_len ? end - max_len : 0;
   if (p.prefiltered) end = static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len));
+  // Matches arrive in increasing end order, and a long digit run reports one per position: extend the
+  // pattern's last region instead of adding an overlapping one.
+  std::uint32_t& last = last_region_[pattern];
+  if (last != kNoRegion && regions_[last].end >= begin) {
+    regions_[last].end = std::max(regions_[last].end, end);
+    return;
+  }
+  last = static_cast<std::uint32_t>(regions_.size());
   regions_.push_back({pattern, begin, end});
 }
 
@@ -174,6 +182,7 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
   window_size_ = size;
   words_.clear();
   regions_.clear();
+  last_region_.assign(catalog_.patterns().size(), kNoRegion);
   candidates_.clear();
 
   if (const hs_database_t* db = catalog_.literal_db()) {

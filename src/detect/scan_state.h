@@ -99,6 +99,8 @@ class ScanState {
   std::size_t window_size_ = 0;
   std::vector<WordHit> words_;
   std::vector<Region> regions_;
+  static constexpr std::uint32_t kNoRegion = UINT32_MAX;
+  std::vector<std::uint32_t> last_region_;  // per pattern: its latest region in regions_
   std::vector<Candidate> candidates_;
   std::vector<ByteRange> digit_windows_;
   std::uint32_t digit_window_offset_ = 0;
