@@ -19,19 +19,23 @@ namespace leakguard::detect {
 
 namespace {
 
+// A check-digit algorithm over the digits of the value, separators ignored (64 digits at most).
+template <bool (*Check)(std::string_view)>
+bool DigitsChecksum(std::string_view m) {
+  char buf[64];
+  size_t n = 0;
+  for (char c : m) {
+    if (c >= '0' && c <= '9') {
+      if (n == sizeof(buf)) return false;
+      buf[n++] = c;
+    }
+  }
+  return n >= 2 && Check(std::string_view(buf, n));
+}
+
 constexpr ValidatorInfo kCoreValidators[] = {
     {"luhn", "Luhn (mod 10) check digit over the digits of the value",
-     +[](std::string_view m) {
-       char buf[64];
-       size_t n = 0;
-       for (char c : m) {
-         if (c >= '0' && c <= '9') {
-           if (n == sizeof(buf)) return false;
-           buf[n++] = c;
-         }
-       }
-       return n >= 2 && LuhnValid(std::string_view(buf, n));
-     }},
+     &DigitsChecksum<LuhnValid>},
     {"credit_card", "Payment card: issuer range and length, consistent grouping, Luhn", &CreditCardValid},
     {"iban", "IBAN: SWIFT registry length and BBAN structure per country, ISO 7064 mod 97-10", &IbanValid},
     {"swift_bic", "SWIFT/BIC: bank code, ISO 3166 country, location and branch codes", &SwiftBicValid},
@@ -43,17 +47,7 @@ constexpr ValidatorInfo kCoreValidators[] = {
     {"indonesia_npwp", "Indonesian NPWP: 15-digit form with Luhn check digit, or 16-digit form",
      &IndonesiaNpwpValid},
     {"verhoeff", "Verhoeff check digit over the digits of the value",
-     +[](std::string_view m) {
-       char buf[64];
-       size_t n = 0;
-       for (char c : m) {
-         if (c >= '0' && c <= '9') {
-           if (n == sizeof(buf)) return false;
-           buf[n++] = c;
-         }
-       }
-       return n >= 2 && VerhoeffValid(std::string_view(buf, n));
-     }},
+     &DigitsChecksum<VerhoeffValid>},
     {"aadhaar", "Indian Aadhaar: 12 digits, first 2-9, Verhoeff check digit", &AadhaarValid},
     {"india_pan", "Indian PAN: AAAAA9999A with a valid holder-type letter", &IndiaPanValid},
     {"uk_nhs", "UK NHS number: 10 digits, mod 11 check digit", &UkNhsValid},
