@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "leakguard/engine.h"
+#include "test_support.h"
 
 namespace leakguard {
 namespace {
@@ -41,16 +42,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("LEAKGUARD_SOURCE_DIR"); env != nullptr && *env != '\0') return env;
-#ifdef LEAKGUARD_SOURCE_DIR
-  return LEAKGUARD_SOURCE_DIR;
-#else
-  return ".";
-#endif
-}
+using testing::SourceDir;
 
-fs::path CorporaDir() { return fs::path(SourceDir()) / ".." / "shared" / "corpora"; }
+using testing::CorporaDir;
 
 #define SKIP_WITHOUT(file)                                                                  \
   const fs::path path = CorporaDir() / (file);                                              \

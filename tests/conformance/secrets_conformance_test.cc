@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "leakguard/engine.h"
+#include "test_support.h"
 
 namespace leakguard {
 namespace {
@@ -50,14 +51,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("LEAKGUARD_SOURCE_DIR"); env != nullptr && *env != '\0') return env;
-#ifdef LEAKGUARD_SOURCE_DIR
-  return LEAKGUARD_SOURCE_DIR;
-#else
-  return ".";
-#endif
-}
+using testing::SourceDir;
 
 fs::path Corpus(std::string_view name) { return fs::path(SourceDir()) / ".." / "shared" / "corpora" / name; }
 
@@ -79,17 +73,7 @@ std::vector<json> ReadJsonLines(const fs::path& path) {
   return rows;
 }
 
-const std::shared_ptr<const Engine>& BuiltinEngine() {
-  static const std::shared_ptr<const Engine> engine = [] {
-    auto compiled = Engine::Compile({});
-    if (!compiled) {
-      ADD_FAILURE() << "built-in catalog does not compile: " << compiled.error().ToString();
-      return std::shared_ptr<const Engine>();
-    }
-    return *compiled;
-  }();
-  return engine;
-}
+using testing::BuiltinEngine;
 
 std::set<std::string> CredentialTypes(const Engine& engine) {
   std::set<std::string> out;

@@ -26,20 +26,14 @@
 #include <vector>
 
 #include "leakguard/engine.h"
+#include "test_support.h"
 
 namespace leakguard {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("LEAKGUARD_SOURCE_DIR"); env != nullptr && *env != '\0') return env;
-#ifdef LEAKGUARD_SOURCE_DIR
-  return LEAKGUARD_SOURCE_DIR;
-#else
-  return ".";
-#endif
-}
+using testing::SourceDir;
 
 fs::path CasesDir() { return fs::path(SourceDir()) / "tests" / "cases"; }
 
@@ -142,18 +136,7 @@ std::vector<Case> LoadCases(const fs::path& path, std::string* error) {
   return cases;
 }
 
-// One engine for every test in this file: compiling it is the expensive part.
-const std::shared_ptr<const Engine>& BuiltinEngine() {
-  static const std::shared_ptr<const Engine> engine = [] {
-    auto compiled = Engine::Compile({});
-    if (!compiled) {
-      ADD_FAILURE() << "built-in catalog does not compile: " << compiled.error().ToString();
-      return std::shared_ptr<const Engine>();
-    }
-    return *compiled;
-  }();
-  return engine;
-}
+using testing::BuiltinEngine;
 
 std::string Describe(const Finding& f) {
   std::ostringstream out;
