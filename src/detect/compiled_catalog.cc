@@ -206,6 +206,83 @@ class HsBuilder {
   std::vector<std::string> wheres_;
 };
 
+// Whether every match of the regex suffix starting at `pos` begins with a word character [0-9A-Za-z_].
+// Conservative: false whenever unsure.
+bool StartsWithWordChar(std::string_view re, std::size_t pos, int depth = 0) {
+  if (pos >= re.size() || depth > 8) return false;
+  auto quantifier_allows_zero = [&](std::size_t after) {
+    if (after >= re.size()) return false;
+    char q = re[after];
+    return q == '?' || q == '*' || (q == '{' && after + 1 < re.size() && re[after + 1] == '0');
+  };
+  auto word = [](unsigned char c) { return std::isalnum(c) || c == '_'; };
+  char c = re[pos];
+  if (c == '\\') {
+    if (pos + 1 >= re.size()) return false;
+    char e = re[pos + 1];
+    return (e == 'd' || e == 'w') && !quantifier_allows_zero(pos + 2);
+  }
+  if (c == '[') {
+    std::size_t i = pos + 1;
+    if (i < re.size() && re[i] == '^') return false;
+    bool any = false;
+    for (; i < re.size() && re[i] != ']'; ++i) {
+      unsigned char m = static_cast<unsigned char>(re[i]);
+      if (m == '\\') {
+        if (i + 1 >= re.size() || (re[i + 1] != 'd' && re[i + 1] != 'w')) return false;
+        ++i;
+      } else if (m == '-') {
+        if (!any || i + 1 >= re.size() || re[i + 1] == ']') return false;  // a literal '-'
+      } else if (!word(m)) {
+        return false;
+      }
+      any = true;
+    }
+    return any && i < re.size() && !quantifier_allows_zero(i + 1);
+  }
+  if (c == '(') {
+    std::size_t i = pos + 1;
+    if (re.substr(i, 2) == "?:") {
+      i += 2;
+    } else if (i < re.size() && re[i] == '?') {
+      return false;  // lookarounds, named groups, flags: not analysed
+    }
+    // Each top-level branch must start with a word character, and the group must not be optional.
+    int level = 0;
+    bool ok = StartsWithWordChar(re, i, depth + 1);
+    for (std::size_t j = i; j < re.size() && ok; ++j) {
+      if (re[j] == '\\') {
+        ++j;
+      } else if (re[j] == '[') {
+        while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
+      } else if (re[j] == '(') {
+        ++level;
+      } else if (re[j] == ')') {
+        if (level-- == 0) return !quantifier_allows_zero(j + 1);
+      } else if (re[j] == '|' && level == 0) {
+        ok = StartsWithWordChar(re, j + 1, depth + 1);
+      }
+    }
+    return false;
+  }
+  return word(static_cast<unsigned char>(c)) && !quantifier_allows_zero(pos + 1);
+}
+
+// The expression Vectorscan searches for a regex. Vectorscan has no lookarounds and drops them in
+// prefilter mode, so a digits pattern guarded by (?<![\w]) would report a match at every position of a
+// long digit run. Where the guard precedes something that always starts with a word character, \b
+// means the same thing and Vectorscan supports it.
+std::string VectorscanExpression(const std::string& regex) {
+  static constexpr std::string_view kGuards[] = {"(?<![\\w])", "(?<!\\w)"};
+  std::string out = regex;
+  for (std::string_view guard : kGuards) {
+    for (std::size_t at = out.find(guard); at != std::string::npos; at = out.find(guard, at + 1)) {
+      if (StartsWithWordChar(out, at + guard.size())) out.replace(at, guard.size(), "\\b");
+    }
+  }
+  return out;
+}
+
 std::string ConfidenceRules(const InfoTypeSpec& t) {
   std::string out;
   for (const auto& p : t.patterns) {
@@ -326,7 +403,7 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         cp.max_length = p.max_length ? p.max_length : def;
         unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
         cp.prefiltered = !p.prefilter.empty();
-        std::string hs_expr = cp.prefiltered ? p.prefilter : p.regex;
+        std::string hs_expr = cp.prefiltered ? p.prefilter : VectorscanExpression(p.regex);
         if (!cp.prefiltered && p.trigger == Trigger::kLiteral) {
           // Searching only the literals every match contains keeps the literal database a pure
           // multi-literal scan; PCRE2 confirms around each hit.
