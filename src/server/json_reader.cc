@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace leakguard::server {
@@ -163,7 +164,9 @@ class Reader {
     out.assign(s_.substr(start, pos_ - start));
     // Like most parsers (nlohmann::json included), refuse numbers a double cannot hold.
     double value;
-    if (std::from_chars(out.data(), out.data() + out.size(), value).ec != std::errc()) {
+    // libstdc++ 12's from_chars accepts some huge exponents ("88888e9888889", found by the fuzzer) and
+    // returns infinity, so the result is checked too.
+    if (std::from_chars(out.data(), out.data() + out.size(), value).ec != std::errc() || !std::isfinite(value)) {
       pos_ = start;
       return Fail("number out of range", StatusCode::kLimitExceeded);
     }
