@@ -72,8 +72,10 @@ void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, st
     // "ddd" or "d.d"
     __m128i t1 = _mm_and_si128(_mm_and_si128(d0, d2), _mm_or_si128(d1, _mm_cmpeq_epi8(v1, dot)));
     // "dd dd" (also '-' and '.'): grouped numbers without a run of three
-    __m128i sep2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, space), _mm_cmpeq_epi8(v2, dash)), _mm_cmpeq_epi8(v2, dot));
-    __m128i t2 = _mm_and_si128(_mm_and_si128(d0, d1), _mm_and_si128(sep2, _mm_and_si128(digits(p + 3), digits(p + 4))));
+    __m128i sep2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, space), _mm_cmpeq_epi8(v2, dash)),
+                                _mm_cmpeq_epi8(v2, dot));
+    __m128i t2 = _mm_and_si128(_mm_and_si128(d0, d1),
+                               _mm_and_si128(sep2, _mm_and_si128(digits(p + 3), digits(p + 4))));
     auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(t1, t2)));
     while (mask != 0) {
       std::size_t pos = i + static_cast<std::size_t>(__builtin_ctz(mask));
@@ -85,7 +87,8 @@ void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, st
 #endif
   for (; i + 3 <= size; ++i) {
     bool trigger = i + 5 <= size ? IsTrigger(data + i)
-                                 : IsDigit(data[i]) && IsDigit(data[i + 2]) && (IsDigit(data[i + 1]) || data[i + 1] == '.');
+                                 : IsDigit(data[i]) && IsDigit(data[i + 2]) &&
+                                       (IsDigit(data[i + 1]) || data[i + 1] == '.');
     if (trigger && i + radius + 5 > covered) covered = merger.Add(i);
   }
 }
@@ -97,7 +100,8 @@ std::size_t CountNewlines(const char* data, std::size_t size) {
   const __m128i nl = _mm_set1_epi8('\n');
   for (; i + 16 <= size; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    count += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))));
+    count += static_cast<std::size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))));
   }
 #endif
   for (; i < size; ++i) count += data[i] == '\n' ? 1 : 0;

@@ -30,7 +30,8 @@ class Loader {
       return Status::ParseError(source_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
     if (!root || root.IsNull()) return Status::Ok();
-    if (!root.IsMap()) return Error(root, "", "the document must be a map (with 'infotypes:' / 'overrides:')");
+    if (!root.IsMap())
+      return Error(root, "", "the document must be a map (with 'infotypes:' / 'overrides:')");
     try {
       if (auto types = root["infotypes"]) {
         if (!types.IsSequence()) return Error(types, "", "'infotypes' must be a list");
@@ -80,7 +81,8 @@ class Loader {
     if (!CheckKeys(n, allowed, &bad).ok()) {
       std::string list;
       for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return Error(n, id, "unknown key '" + bad + "' in " + std::string(what) + " (expected one of: " + list + ")");
+      return Error(n, id,
+                   "unknown key '" + bad + "' in " + std::string(what) + " (expected one of: " + list + ")");
     }
     return Status::Ok();
   }
@@ -119,7 +121,8 @@ class Loader {
     } catch (const YAML::Exception&) {
     }
     if (v < 0 || static_cast<unsigned long long>(v) > max)
-      return Unexpected(Error(n, id, std::string(what) + " must be a number from 0 to " + std::to_string(max)));
+      return Unexpected(
+          Error(n, id, std::string(what) + " must be a number from 0 to " + std::to_string(max)));
     return static_cast<std::size_t>(v);
   }
 
@@ -158,17 +161,20 @@ class Loader {
       }
       if (p.keywords.empty()) return Error(n["keywords"], id, where + "no keywords");
       p.summary = "keywords: ";
-      for (std::size_t i = 0; i < p.keywords.size() && i < 8; ++i) p.summary += (i ? ", " : "") + p.keywords[i];
+      for (std::size_t i = 0; i < p.keywords.size() && i < 8; ++i)
+        p.summary += (i ? ", " : "") + p.keywords[i];
       if (p.keywords.size() > 8) p.summary += ", … (" + std::to_string(p.keywords.size()) + " words)";
     } else {
       const auto& a = n["assignment"];
       if (Status s = Keys(a, id, {"keywords", "value"}, "an assignment"); !s.ok()) return s;
-      if (!a["keywords"] || !a["value"]) return Error(a, id, where + "assignment needs 'keywords' and 'value'");
+      if (!a["keywords"] || !a["value"])
+        return Error(a, id, where + "assignment needs 'keywords' and 'value'");
       auto k = StrList(a["keywords"], id, "assignment keywords");
       if (!k) return k.error();
       auto v = Str(a["value"], id, "assignment value");
       if (!v) return v.error();
-      if (k->empty() || v->empty()) return Error(a, id, where + "assignment keywords and value must not be empty");
+      if (k->empty() || v->empty())
+        return Error(a, id, where + "assignment keywords and value must not be empty");
       p.regex = ExpandAssignment(*k, *v);
       p.secret_group = "secret";
       // Only the keywords go to Vectorscan: one pass over a set of literals, whatever the value shape.
@@ -226,7 +232,8 @@ class Loader {
       if (e < 0 || e > 8) return Error(n["min_entropy"], id, where + "min_entropy must be between 0 and 8");
       p.min_entropy = e;
     }
-    if (!p.keywords.empty() && (p.trigger != Trigger::kLiteral || !p.secret_group.empty() || !p.prefilter.empty()))
+    if (!p.keywords.empty() &&
+        (p.trigger != Trigger::kLiteral || !p.secret_group.empty() || !p.prefilter.empty()))
       return Error(n, id, where + "keyword patterns take no trigger, secret_group or prefilter");
     if (!p.prefilter.empty() && p.trigger == Trigger::kContext)
       return Error(n, id, where + "context-triggered patterns take no prefilter");
@@ -236,14 +243,16 @@ class Loader {
 
   Status LoadContext(const YAML::Node& n, InfoTypeSpec& type, bool is_override) {
     const std::string& id = type.id;
-    if (Status s = Keys(n, id, {"words", "window_before", "window_after", "confidence", "required"}, "context");
+    if (Status s =
+            Keys(n, id, {"words", "window_before", "window_after", "confidence", "required"}, "context");
         !s.ok())
       return s;
     if (n["words"]) {
       auto w = StrList(n["words"], id, "context words");
       if (!w) return w.error();
       for (auto& word : *w) {
-        if (word.size() < 2) return Error(n["words"], id, "context word '" + word + "' is shorter than 2 characters");
+        if (word.size() < 2)
+          return Error(n["words"], id, "context word '" + word + "' is shorter than 2 characters");
         type.context.words.push_back(Lower(word));
       }
     }
@@ -269,7 +278,8 @@ class Loader {
 
   Status LoadExclusions(const YAML::Node& n, InfoTypeSpec& type) {
     const std::string& id = type.id;
-    if (Status s = Keys(n, id, {"values", "regexes", "words", "test_values", "exclude_test_values"}, "exclusions");
+    if (Status s =
+            Keys(n, id, {"values", "regexes", "words", "test_values", "exclude_test_values"}, "exclusions");
         !s.ok())
       return s;
     if (n["values"]) {
@@ -286,7 +296,8 @@ class Loader {
       auto v = StrList(n["words"], id, "exclusion words");
       if (!v) return v.error();
       for (auto& x : *v) {
-        if (x.size() < 2) return Error(n["words"], id, "exclusion word '" + x + "' is shorter than 2 characters");
+        if (x.size() < 2)
+          return Error(n["words"], id, "exclusion word '" + x + "' is shorter than 2 characters");
         type.exclusions.words.push_back(Lower(x));
       }
     }
@@ -336,8 +347,11 @@ class Loader {
     std::string id = n["id"] && n["id"].IsScalar() ? n["id"].as<std::string>() : "";
     if (id.empty()) return Error(n, "", "info type needs an 'id'");
     bool id_ok = std::isupper(static_cast<unsigned char>(id[0]));
-    for (char c : id) id_ok = id_ok && (std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-    if (!id_ok) return Error(n["id"], id, "id must be upper-case letters, digits and '_', starting with a letter");
+    for (char c : id)
+      id_ok = id_ok && (std::isupper(static_cast<unsigned char>(c)) ||
+                        std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+    if (!id_ok)
+      return Error(n["id"], id, "id must be upper-case letters, digits and '_', starting with a letter");
     if (Status s = Keys(n, id,
                         {"id", "name", "category", "description", "specificity", "patterns", "context",
                          "exclusions", "stopwords", "mask", "examples", "disabled"},
@@ -386,7 +400,8 @@ class Loader {
     bool has_context_trigger = false;
     for (const auto& p : t.patterns) has_context_trigger |= p.trigger == Trigger::kContext;
     if ((t.context.required || has_context_trigger) && t.context.words.empty())
-      return Error(n, id, "context is required (or a pattern has trigger: context) but there are no context words");
+      return Error(n, id,
+                   "context is required (or a pattern has trigger: context) but there are no context words");
     catalog_.types.push_back(std::move(t));
     return Status::Ok();
   }
@@ -395,10 +410,10 @@ class Loader {
     if (!n.IsMap()) return Error(n, "", "each override must be a map");
     std::string id = n["id"] && n["id"].IsScalar() ? n["id"].as<std::string>() : "";
     if (id.empty()) return Error(n, "", "override needs the 'id' of an existing info type");
-    if (Status s = Keys(n, id,
-                        {"id", "disabled", "context", "exclusions", "stopwords", "specificity", "mask",
-                         "confidence"},
-                        "an override");
+    if (Status s = Keys(
+            n, id,
+            {"id", "disabled", "context", "exclusions", "stopwords", "specificity", "mask", "confidence"},
+            "an override");
         !s.ok())
       return s;
     auto it = std::find_if(catalog_.types.begin(), catalog_.types.end(),
@@ -435,9 +450,12 @@ class Loader {
 
 std::string_view TriggerName(Trigger t) {
   switch (t) {
-    case Trigger::kLiteral: return "literal";
-    case Trigger::kDigits: return "digits";
-    case Trigger::kContext: return "context";
+    case Trigger::kLiteral:
+      return "literal";
+    case Trigger::kDigits:
+      return "digits";
+    case Trigger::kContext:
+      return "context";
   }
   return "literal";
 }
@@ -446,7 +464,8 @@ std::string NormalizeValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
 }
@@ -479,7 +498,8 @@ std::string ExpandAssignment(const std::vector<std::string>& keywords, std::stri
   }
   // keyword, a little of the variable name, quotes, an assignment operator, quotes, the value, and an
   // end: a quote, a delimiter, an escaped newline or the end of the line.
-  return "(?i:" + kw + ")[\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|,)[\\s'\"`=]{0,5}(?<secret>" +
+  return "(?i:" + kw +
+         ")[\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|,)[\\s'\"`=]{0,5}(?<secret>" +
          std::string(value_regex) + ")(?=[\\s'\"`;,)\\]}<]|\\\\[nrt]|$)";
 }
 

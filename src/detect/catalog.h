@@ -43,7 +43,7 @@ struct ContextSpec {
 };
 
 struct ExclusionSpec {
-  std::vector<std::string> values;       // normalized with NormalizeValue
+  std::vector<std::string> values;  // normalized with NormalizeValue
   std::vector<std::string> regexes;
   std::vector<std::string> words;        // lower-cased
   std::vector<std::string> test_values;  // normalized

@@ -32,7 +32,8 @@ const hs_platform_info_t* HsPlatform() {
   static const hs_platform_info_t platform = [] {
     hs_platform_info_t p{};
     hs_populate_platform(&p);
-    if (HsScan() != HsScanFn(&hs_scan)) p.cpu_features &= ~static_cast<unsigned long long>(HS_CPU_FEATURES_AVX512 | HS_CPU_FEATURES_AVX512VBMI);
+    if (HsScan() != HsScanFn(&hs_scan))
+      p.cpu_features &= ~static_cast<unsigned long long>(HS_CPU_FEATURES_AVX512 | HS_CPU_FEATURES_AVX512VBMI);
     return p;
   }();
   return &platform;
@@ -288,7 +289,8 @@ std::string ConfidenceRules(const InfoTypeSpec& t) {
   for (const auto& p : t.patterns) {
     out += "Pattern '" + p.id + "' reports " + std::string(ConfidenceName(p.confidence));
     if (!p.validator.empty()) out += " when validator '" + p.validator + "' accepts the value";
-    if (p.min_entropy > 0) out += " with entropy >= " + std::to_string(p.min_entropy).substr(0, 4) + " bits/char";
+    if (p.min_entropy > 0)
+      out += " with entropy >= " + std::to_string(p.min_entropy).substr(0, 4) + " bits/char";
     out += ". ";
   }
   if (!t.context.words.empty()) {
@@ -302,8 +304,9 @@ std::string ConfidenceRules(const InfoTypeSpec& t) {
       !t.stopwords.empty())
     out += " Exclusions and stopwords suppress known placeholders and example values.";
   if (!t.exclusions.test_values.empty())
-    out += t.exclusions.exclude_test_values ? " Well-known test values are suppressed."
-                                            : " Well-known test values are reported (set exclude_test_values to suppress).";
+    out += t.exclusions.exclude_test_values
+               ? " Well-known test values are suppressed."
+               : " Well-known test values are reported (set exclude_test_values to suppress).";
   return out;
 }
 
@@ -336,14 +339,16 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
     for (const auto& w : t.context.words) ct.context_words.push_back(word_id(w));
     for (const auto& w : t.exclusions.words) ct.exclusion_words.push_back(word_id(w));
     std::sort(ct.context_words.begin(), ct.context_words.end());
-    ct.context_words.erase(std::unique(ct.context_words.begin(), ct.context_words.end()), ct.context_words.end());
+    ct.context_words.erase(std::unique(ct.context_words.begin(), ct.context_words.end()),
+                           ct.context_words.end());
     std::sort(ct.exclusion_words.begin(), ct.exclusion_words.end());
     ct.exclusion_values.insert(t.exclusions.values.begin(), t.exclusions.values.end());
     ct.test_values.insert(t.exclusions.test_values.begin(), t.exclusions.test_values.end());
     for (const auto& r : t.exclusions.regexes) {
       std::string err;
       auto code = CompilePcre2(r, false, &err);
-      if (!code) return Unexpected(Status::ParseError(t.source + ": info type " + t.id + ": exclusion regex: " + err));
+      if (!code)
+        return Unexpected(Status::ParseError(t.source + ": info type " + t.id + ": exclusion regex: " + err));
       ct.exclusion_regexes.push_back(std::move(*code));
     }
     max_window = std::max({max_window, t.context.window_before, t.context.window_after});
@@ -371,7 +376,8 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
       info.patterns.push_back(p.id + " [" + std::string(TriggerName(p.trigger)) + "]: " + p.summary);
       if (!p.validator.empty()) {
         cp.validator = FindValidator(p.validator);
-        if (cp.validator == nullptr) return Unexpected(Status::ParseError(where + "unknown validator '" + p.validator + "'"));
+        if (cp.validator == nullptr)
+          return Unexpected(Status::ParseError(where + "unknown validator '" + p.validator + "'"));
         if (std::find(info.validators.begin(), info.validators.end(), p.validator) == info.validators.end())
           info.validators.push_back(p.validator);
       }
@@ -380,7 +386,8 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         for (const auto& k : p.keywords) {
           cp.max_length = std::max(cp.max_length, k.size());
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
-          cc->literal_entries_.push_back({LiteralEntry::Kind::kKeyword, pattern_index, static_cast<std::uint32_t>(k.size())});
+          cc->literal_entries_.push_back(
+              {LiteralEntry::Kind::kKeyword, pattern_index, static_cast<std::uint32_t>(k.size())});
           if (Status s = literal.Add(EscapeLiteral(k), HS_FLAG_CASELESS, id, where); !s.ok())
             return Unexpected(s);
         }
@@ -393,8 +400,11 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         pcre2_pattern_info(cp.code.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
         cc->max_capture_count_ = std::max(cc->max_capture_count_, captures);
         if (!p.secret_group.empty()) {
-          int n = pcre2_substring_number_from_name(cp.code.get(), reinterpret_cast<PCRE2_SPTR>(p.secret_group.c_str()));
-          if (n <= 0) return Unexpected(Status::ParseError(where + "no group named '" + p.secret_group + "' (write (?<" + p.secret_group + ">…))"));
+          int n = pcre2_substring_number_from_name(cp.code.get(),
+                                                   reinterpret_cast<PCRE2_SPTR>(p.secret_group.c_str()));
+          if (n <= 0)
+            return Unexpected(Status::ParseError(where + "no group named '" + p.secret_group +
+                                                 "' (write (?<" + p.secret_group + ">…))"));
           cp.secret_group = static_cast<std::uint32_t>(n);
         }
         std::size_t def = p.trigger == Trigger::kDigits    ? kDefaultDigitsMaxLength
@@ -440,10 +450,12 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
   HsBuilder words;
   for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
     std::string where = "context word '" + cc->words_[w] + "': ";
-    if (Status s = words.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok()) return Unexpected(s);
+    if (Status s = words.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok())
+      return Unexpected(s);
     if (cc->word_context_patterns_[w].empty()) continue;
     auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
-    cc->literal_entries_.push_back({LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
+    cc->literal_entries_.push_back(
+        {LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
     if (Status s = literal.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where); !s.ok())
       return Unexpected(s);
   }

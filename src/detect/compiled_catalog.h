@@ -41,8 +41,8 @@ using Pcre2Code = std::unique_ptr<pcre2_code, Pcre2CodeDeleter>;
 struct CompiledPattern {
   std::uint32_t type_index = 0;
   const PatternSpec* spec = nullptr;
-  std::string rule;               // "TYPE/pattern"
-  Pcre2Code code;                 // null for keyword patterns
+  std::string rule;                // "TYPE/pattern"
+  Pcre2Code code;                  // null for keyword patterns
   std::uint32_t secret_group = 0;  // capture group number of the value; 0 = whole match
   const ValidatorInfo* validator = nullptr;
   std::size_t max_length = 0;
@@ -81,7 +81,9 @@ class CompiledCatalog {
   const std::vector<std::uint32_t>& digit_entries() const { return digit_entries_; }  // hs id → pattern
   const std::vector<std::string>& words() const { return words_; }
   // For each word id: the context-trigger patterns to search around it.
-  const std::vector<std::vector<std::uint32_t>>& word_context_patterns() const { return word_context_patterns_; }
+  const std::vector<std::vector<std::uint32_t>>& word_context_patterns() const {
+    return word_context_patterns_;
+  }
 
   std::size_t digits_window() const { return digits_window_; }  // bytes searched each side of a digit trigger
   std::size_t overlap() const { return overlap_; }              // segment overlap (engine.h)

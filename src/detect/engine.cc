@@ -17,12 +17,14 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(const CompileOptions& opti
   detect::Catalog catalog;
   if (options.include_builtin) {
     for (const auto& file : detect::BuiltinFiles()) {
-      if (Status s = detect::LoadCatalogYaml("builtin:" + std::string(file.name), file.text, true, catalog); !s.ok())
+      if (Status s = detect::LoadCatalogYaml("builtin:" + std::string(file.name), file.text, true, catalog);
+          !s.ok())
         return Unexpected(s);
     }
   }
   for (const auto& config : options.configs) {
-    if (Status s = detect::LoadCatalogYaml(config.name, config.yaml, false, catalog); !s.ok()) return Unexpected(s);
+    if (Status s = detect::LoadCatalogYaml(config.name, config.yaml, false, catalog); !s.ok())
+      return Unexpected(s);
   }
   auto compiled = detect::CompiledCatalog::Compile(std::move(catalog));
   if (!compiled) return Unexpected(compiled.error());

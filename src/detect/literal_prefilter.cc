@@ -8,7 +8,7 @@
 namespace leakguard::detect {
 namespace {
 
-constexpr std::size_t kMaxSet = 64;    // largest literal set carried through the analysis
+constexpr std::size_t kMaxSet = 64;     // largest literal set carried through the analysis
 constexpr std::size_t kMaxString = 32;  // literals are cut here: long enough to be selective
 
 using StringSet = std::set<std::string>;
@@ -238,15 +238,36 @@ class Parser {
       case 'G':
         if (in_class) return Info::Any();
         return Info::Exact({""});
-      case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'h': case 'H': case 'v': case 'V':
-      case 'R': case 'N': case 'X': case 'p': case 'P': case 'K': case 'Q': case 'E':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
+      case 'h':
+      case 'H':
+      case 'v':
+      case 'V':
+      case 'R':
+      case 'N':
+      case 'X':
+      case 'p':
+      case 'P':
+      case 'K':
+      case 'Q':
+      case 'E':
         if (c == 'p' || c == 'P' || c == 'K' || c == 'Q' || c == 'E') failed_ = true;
         return Info::Any();
-      case 'n': return Info::Exact({"\n"});
-      case 'r': return Info::Exact({"\r"});
-      case 't': return Info::Exact({"\t"});
-      case 'f': return Info::Exact({"\f"});
-      case 'e': return Info::Exact({"\x1b"});
+      case 'n':
+        return Info::Exact({"\n"});
+      case 'r':
+        return Info::Exact({"\r"});
+      case 't':
+        return Info::Exact({"\t"});
+      case 'f':
+        return Info::Exact({"\f"});
+      case 'e':
+        return Info::Exact({"\x1b"});
       case 'x': {
         std::string hex;
         if (Peek() == '{') {
@@ -420,7 +441,8 @@ std::string LiteralPrefilter::Expression() const {
   return out;
 }
 
-std::optional<LiteralPrefilter> DeriveLiteralPrefilter(std::string_view regex, bool caseless, std::size_t min_length) {
+std::optional<LiteralPrefilter> DeriveLiteralPrefilter(std::string_view regex, bool caseless,
+                                                       std::size_t min_length) {
   Parser parser(regex, caseless);
   std::optional<Info> info = parser.Parse();
   if (!info) return std::nullopt;

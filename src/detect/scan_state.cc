@@ -14,9 +14,7 @@ constexpr std::size_t kLookahead = 64;         // bytes after a region that asse
 
 inline bool IsAlnum(unsigned char c) { return std::isalnum(c) != 0; }
 
-Confidence Raise(Confidence c) {
-  return c == Confidence::kLow ? Confidence::kMedium : Confidence::kHigh;
-}
+Confidence Raise(Confidence c) { return c == Confidence::kLow ? Confidence::kMedium : Confidence::kHigh; }
 
 bool ContainsWordId(const std::vector<std::uint32_t>& sorted, std::uint32_t id) {
   return std::binary_search(sorted.begin(), sorted.end(), id);
@@ -134,7 +132,8 @@ int ScanState::OnWord(unsigned id, unsigned long long /*from*/, unsigned long lo
 int ScanState::OnDigits(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                         void* ctx) {
   auto* self = static_cast<ScanState*>(ctx);
-  self->AddRegion(self->catalog_.digit_entries()[id], static_cast<std::uint32_t>(to) + self->digit_window_offset_);
+  self->AddRegion(self->catalog_.digit_entries()[id],
+                  static_cast<std::uint32_t>(to) + self->digit_window_offset_);
   return 0;
 }
 
@@ -143,7 +142,8 @@ void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
   const CompiledPattern& p = catalog_.patterns()[pattern];
   auto max_len = static_cast<std::uint32_t>(p.max_length);
   std::uint32_t begin = end > max_len ? end - max_len : 0;
-  if (p.prefiltered) end = static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len));
+  if (p.prefiltered)
+    end = static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len));
   // Matches arrive in increasing end order, and a long digit run reports one per position: extend the
   // pattern's last region instead of adding an overlapping one.
   std::uint32_t& last = last_region_[pattern];
@@ -166,7 +166,9 @@ bool ScanState::WordStart(const char* window, std::size_t pos) const {
 bool ScanState::WordEnd(const char* window, std::size_t start, std::size_t end) const {
   // Context words must end at a word end, a plural 's', or a camelCase/snake_case join ("cardNumber",
   // "card_no"); "sin" does not match inside "since", nor "card" inside "cardigan".
-  auto at = [&](std::size_t i) -> unsigned char { return i < window_size_ ? static_cast<unsigned char>(window[i]) : 0; };
+  auto at = [&](std::size_t i) -> unsigned char {
+    return i < window_size_ ? static_cast<unsigned char>(window[i]) : 0;
+  };
   unsigned char next = at(end);
   if (!std::isalpha(next) || !std::isalnum(at(end - 1))) return true;
   bool word_upper = std::isupper(at(end - 1)) && std::isupper(at(start));
@@ -193,8 +195,8 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
     FindDigitWindows(window, size, catalog_.digits_window(), digit_windows_);
     for (const ByteRange& w : digit_windows_) {
       digit_window_offset_ = static_cast<std::uint32_t>(w.begin);
-      HsScan()(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_, &ScanState::OnDigits,
-              this);
+      HsScan()(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_,
+               &ScanState::OnDigits, this);
     }
   }
   // Literal matches arrive ordered by end; words are needed ordered by start.
@@ -206,7 +208,8 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
   for (const WordHit& h : words_) {
     for (std::uint32_t p : word_patterns[h.word]) {
       const auto& ctx = catalog_.types()[catalog_.patterns()[p].type_index].spec->context;
-      std::uint32_t begin = h.start > ctx.window_before ? h.start - static_cast<std::uint32_t>(ctx.window_before) : 0;
+      std::uint32_t begin =
+          h.start > ctx.window_before ? h.start - static_cast<std::uint32_t>(ctx.window_before) : 0;
       auto end = static_cast<std::uint32_t>(std::min<std::size_t>(size, h.end + ctx.window_after));
       regions_.push_back({p, begin, end});
     }
@@ -234,8 +237,8 @@ void ScanState::Confirm(const char* window, std::size_t size) {
     std::size_t subject_end = std::min(size, static_cast<std::size_t>(r.end) + kLookahead);
     std::size_t offset = r.begin;
     while (offset < r.end) {
-      int rc = pcre2_match(p.code.get(), reinterpret_cast<PCRE2_SPTR>(window), subject_end, offset, 0, match_data_,
-                           match_context_);
+      int rc = pcre2_match(p.code.get(), reinterpret_cast<PCRE2_SPTR>(window), subject_end, offset, 0,
+                           match_data_, match_context_);
       if (rc < 0) break;  // no match, or the match limit: nothing reported for this region
       PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_data_);
       std::size_t ms = ov[0], me = ov[1];
@@ -265,8 +268,12 @@ void ScanState::Evaluate(const char* window, std::size_t /*size*/, std::uint32_t
   const CompiledType& t = catalog_.types()[p.type_index];
   const InfoTypeSpec& spec = *t.spec;
   std::string_view value(window + vs, ve - vs);
-  Candidate c{pattern, p.type_index, static_cast<std::uint32_t>(vs), static_cast<std::uint32_t>(ve),
-              p.spec->confidence, {}};
+  Candidate c{pattern,
+              p.type_index,
+              static_cast<std::uint32_t>(vs),
+              static_cast<std::uint32_t>(ve),
+              p.spec->confidence,
+              {}};
   if (p.validator != nullptr) {
     c.evidence.validator = std::string(p.validator->name);
     if (!p.validator->fn(value)) return;
@@ -292,7 +299,8 @@ void ScanState::Evaluate(const char* window, std::size_t /*size*/, std::uint32_t
   }
   for (const auto& re : t.exclusion_regexes) {
     pcre2_match_data* md = match_data_;
-    if (pcre2_match(re.get(), reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, md, match_context_) >= 0)
+    if (pcre2_match(re.get(), reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, md,
+                    match_context_) >= 0)
       return;
   }
   candidates_.push_back(std::move(c));
@@ -318,7 +326,7 @@ void ScanState::ResolveContext(const char* window, std::size_t size) {
     auto scan = [&](const ByteRange& r) {
       word_window_offset_ = static_cast<std::uint32_t>(r.begin);
       HsScan()(catalog_.words_db(), window + r.begin, static_cast<unsigned>(r.end - r.begin), 0, scratch_,
-              &ScanState::OnWord, this);
+               &ScanState::OnWord, this);
     };
     for (std::size_t i = 1; i < word_windows_.size(); ++i) {
       if (word_windows_[i].begin <= cur.end) {
@@ -335,7 +343,9 @@ void ScanState::ResolveContext(const char* window, std::size_t size) {
       };
       std::sort(words_.begin(), words_.end(), by_start);
       words_.erase(std::unique(words_.begin(), words_.end(),
-                               [](const WordHit& a, const WordHit& b) { return a.start == b.start && a.word == b.word; }),
+                               [](const WordHit& a, const WordHit& b) {
+                                 return a.start == b.start && a.word == b.word;
+                               }),
                    words_.end());
     }
   }

@@ -13,8 +13,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "detect/compiled_catalog.h"
 #include "detect/byte_scan.h"
+#include "detect/compiled_catalog.h"
 #include "leakguard/engine.h"
 
 namespace leakguard::detect {
@@ -57,7 +57,8 @@ class ScanState {
     Evidence evidence;
   };
 
-  static int OnLiteral(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+  static int OnLiteral(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void* ctx);
   static int OnWord(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   static int OnDigits(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
 

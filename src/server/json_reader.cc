@@ -166,7 +166,8 @@ class Reader {
     double value;
     // libstdc++ 12's from_chars accepts some huge exponents ("88888e9888889", found by the fuzzer) and
     // returns infinity, so the result is checked too.
-    if (std::from_chars(out.data(), out.data() + out.size(), value).ec != std::errc() || !std::isfinite(value)) {
+    if (std::from_chars(out.data(), out.data() + out.size(), value).ec != std::errc() ||
+        !std::isfinite(value)) {
       pos_ = start;
       return Fail("number out of range", StatusCode::kLimitExceeded);
     }

@@ -34,8 +34,7 @@ bool DigitsChecksum(std::string_view m) {
 }
 
 constexpr ValidatorInfo kCoreValidators[] = {
-    {"luhn", "Luhn (mod 10) check digit over the digits of the value",
-     &DigitsChecksum<LuhnValid>},
+    {"luhn", "Luhn (mod 10) check digit over the digits of the value", &DigitsChecksum<LuhnValid>},
     {"credit_card", "Payment card: issuer range and length, consistent grouping, Luhn", &CreditCardValid},
     {"iban", "IBAN: SWIFT registry length and BBAN structure per country, ISO 7064 mod 97-10", &IbanValid},
     {"swift_bic", "SWIFT/BIC: bank code, ISO 3166 country, location and branch codes", &SwiftBicValid},
@@ -46,8 +45,7 @@ constexpr ValidatorInfo kCoreValidators[] = {
     {"indonesia_nik", "Indonesian NIK: region codes, birth date (women +40), serial", &IndonesiaNikValid},
     {"indonesia_npwp", "Indonesian NPWP: 15-digit form with Luhn check digit, or 16-digit form",
      &IndonesiaNpwpValid},
-    {"verhoeff", "Verhoeff check digit over the digits of the value",
-     &DigitsChecksum<VerhoeffValid>},
+    {"verhoeff", "Verhoeff check digit over the digits of the value", &DigitsChecksum<VerhoeffValid>},
     {"aadhaar", "Indian Aadhaar: 12 digits, first 2-9, Verhoeff check digit", &AadhaarValid},
     {"india_pan", "Indian PAN: AAAAA9999A with a valid holder-type letter", &IndiaPanValid},
     {"uk_nhs", "UK NHS number: 10 digits, mod 11 check digit", &UkNhsValid},

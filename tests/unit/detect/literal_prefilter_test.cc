@@ -12,7 +12,8 @@ std::vector<std::string> Lits(std::string_view re, bool caseless = false) {
 
 TEST(LiteralPrefilterTest, PrefixesAndAlternations) {
   EXPECT_EQ(Lits(R"(\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)"), (std::vector<std::string>{"AKIA", "ASIA"}));
-  EXPECT_EQ(Lits(R"((?<![A-Za-z0-9_])(?:ghp|gho)_[A-Za-z0-9]{36})"), (std::vector<std::string>{"gho_", "ghp_"}));
+  EXPECT_EQ(Lits(R"((?<![A-Za-z0-9_])(?:ghp|gho)_[A-Za-z0-9]{36})"),
+            (std::vector<std::string>{"gho_", "ghp_"}));
   EXPECT_EQ(Lits(R"(xox[baprs]-[0-9]{10})"),
             (std::vector<std::string>{"xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"}));
   // Literals are cut at 32 bytes: selective enough, and cheaper to match.

@@ -10,69 +10,20 @@
 #include <vector>
 
 #include "server/access_log.h"
+#include "unit/server/test_engine.h"
 
 namespace leakguard::server {
 namespace {
 
+using test_support::CompileTestEngine;
+using test_support::kOneType;
+using test_support::kTestTypes;
+
 using nlohmann::json;
-
-// A small engine of custom types, independent of the built-in catalog.
-constexpr const char* kTestTypes = R"(
-infotypes:
-  - id: TEST_CARD
-    name: Test card number
-    category: financial
-    patterns:
-      - id: grouped
-        regex: '(?<!\d)4\d{3}(?:[ -]?\d{4}){3}(?!\d)'
-        trigger: digits
-        confidence: medium
-        validator: luhn
-    context:
-      words: [card]
-      confidence: high
-  - id: TEST_AWS_KEY
-    name: Test access key
-    category: credential
-    patterns:
-      - id: key
-        regex: 'AKIA[0-9A-Z]{16}'
-        confidence: high
-  - id: TEST_WEAK
-    name: Weak marker
-    category: custom
-    patterns:
-      - id: marker
-        regex: 'WEAK-[0-9]{4}'
-        confidence: low
-)";
-
-constexpr const char* kOneType = R"(
-infotypes:
-  - id: TEST_OTHER
-    name: Other
-    category: custom
-    patterns:
-      - id: main
-        regex: 'OTHER-[0-9]{6}'
-        confidence: high
-)";
 
 constexpr std::string_view kCard = "4111 1111 1111 1111";
 constexpr std::string_view kCardDigits = "4111111111111111";
 constexpr std::string_view kAwsKey = "AKIAZ7VQ3M2L4KTR8XWP";
-
-std::shared_ptr<const Engine> CompileTestEngine(const char* yaml = kTestTypes) {
-  CompileOptions options;
-  options.include_builtin = false;
-  options.configs.push_back({"test.yaml", yaml});
-  auto engine = Engine::Compile(options);
-  if (!engine) {
-    ADD_FAILURE() << engine.error().ToString();
-    return nullptr;
-  }
-  return *engine;
-}
 
 HttpRequest Post(std::string_view body, std::string content_type = "application/json",
                  std::string target = "/v1/inspect") {

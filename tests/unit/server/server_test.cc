@@ -1,6 +1,7 @@
 // End-to-end tests of `leakguard serve`'s HTTP server: a Server on an ephemeral loopback port, run
 // in-process on a thread, spoken to with a Beast client over real sockets.
 #include "server/server.h"
+#include "unit/server/test_engine.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -33,60 +34,11 @@ using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kTestTypes = R"(
-infotypes:
-  - id: TEST_CARD
-    name: Test card number
-    category: financial
-    patterns:
-      - id: grouped
-        regex: '(?<!\d)4\d{3}(?:[ -]?\d{4}){3}(?!\d)'
-        trigger: digits
-        confidence: medium
-        validator: luhn
-    context:
-      words: [card]
-      confidence: high
-  - id: TEST_AWS_KEY
-    name: Test access key
-    category: credential
-    patterns:
-      - id: key
-        regex: 'AKIA[0-9A-Z]{16}'
-        confidence: high
-  - id: TEST_WEAK
-    name: Weak marker
-    category: custom
-    patterns:
-      - id: marker
-        regex: 'WEAK-[0-9]{4}'
-        confidence: low
-)";
-
-constexpr const char* kOneType = R"(
-infotypes:
-  - id: TEST_OTHER
-    name: Other
-    category: custom
-    patterns:
-      - id: main
-        regex: 'OTHER-[0-9]{6}'
-        confidence: high
-)";
+using test_support::CompileTestEngine;
+using test_support::kOneType;
+using test_support::kTestTypes;
 
 constexpr std::string_view kCard = "4111 1111 1111 1111";
-
-std::shared_ptr<const Engine> CompileTestEngine(const char* yaml = kTestTypes) {
-  CompileOptions options;
-  options.include_builtin = false;
-  options.configs.push_back({"test.yaml", yaml});
-  auto engine = Engine::Compile(options);
-  if (!engine) {
-    ADD_FAILURE() << engine.error().ToString();
-    return nullptr;
-  }
-  return *engine;
-}
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
