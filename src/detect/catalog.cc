@@ -496,10 +496,11 @@ std::string ExpandAssignment(const std::vector<std::string>& keywords, std::stri
       kw += c;
     }
   }
-  // keyword, a little of the variable name, quotes, an assignment operator, quotes, the value, and an
+  // keyword, a little of the variable name (or a type word: `var xToken string = …`), quotes, an
+  // assignment operator (`.=` too), quotes, the value, and an
   // end: a quote, a delimiter, an escaped newline or the end of the line.
   return "(?i:" + kw +
-         ")[\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|,)[\\s'\"`=]{0,5}(?<secret>" +
+         ")[ \\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|\\.=|,)[\\s'\"`=]{0,5}(?<secret>" +
          std::string(value_regex) + ")(?=[\\s'\"`;,)\\]}<]|\\\\[nrt]|$)";
 }
 
