@@ -1,5 +1,7 @@
 #include "detect/catalog.h"
 
+#include "detect/literal_prefilter.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -471,20 +473,7 @@ std::string NormalizeValue(std::string_view value) {
 }
 
 std::string AssignmentPrefilter(const std::vector<std::string>& keywords) {
-  std::string kw;
-  for (const auto& w : keywords) {
-    if (!kw.empty()) kw += '|';
-    for (unsigned char c : w) {
-      if (std::isalnum(c)) {
-        kw += static_cast<char>(c);
-      } else {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        kw += buf;
-      }
-    }
-  }
-  return "(?i:" + kw + ")";
+  return "(?i:" + VectorscanAlternation(keywords) + ")";
 }
 
 std::string ExpandAssignment(const std::vector<std::string>& keywords, std::string_view value_regex) {
@@ -500,7 +489,8 @@ std::string ExpandAssignment(const std::vector<std::string>& keywords, std::stri
   // assignment operator (`.=` too), quotes, the value, and an
   // end: a quote, a delimiter, an escaped newline or the end of the line.
   return "(?i:" + kw +
-         ")[ \\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|\\.=|,)[\\s'\"`=]{0,5}(?<secret>" +
+         ")[ "
+         "\\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=?|\\|\\|:|<=|=>|\\?=|\\.=|,)[\\s'\"`=]{0,5}(?<secret>" +
          std::string(value_regex) + ")(?=[\\s'\"`;,)\\]}<]|\\\\[nrt]|$)";
 }
 

@@ -51,21 +51,6 @@ std::string Where(const InfoTypeSpec& t, const PatternSpec& p) {
   return file + ":" + std::to_string(p.line) + ": info type " + t.id + ", pattern '" + p.id + "': ";
 }
 
-// A literal as a Vectorscan expression: every byte that is not a letter or digit is escaped.
-std::string EscapeLiteral(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c)) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 Result<Pcre2Code> CompilePcre2(const std::string& regex, bool caseless, std::string* error) {
   int code = 0;
   PCRE2_SIZE offset = 0;
@@ -388,7 +373,7 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back(
               {LiteralEntry::Kind::kKeyword, pattern_index, static_cast<std::uint32_t>(k.size())});
-          if (Status s = literal.Add(EscapeLiteral(k), HS_FLAG_CASELESS, id, where); !s.ok())
+          if (Status s = literal.Add(VectorscanLiteral(k), HS_FLAG_CASELESS, id, where); !s.ok())
             return Unexpected(s);
         }
       } else {
@@ -450,13 +435,13 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
   HsBuilder words;
   for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
     std::string where = "context word '" + cc->words_[w] + "': ";
-    if (Status s = words.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok())
+    if (Status s = words.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok())
       return Unexpected(s);
     if (cc->word_context_patterns_[w].empty()) continue;
     auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
     cc->literal_entries_.push_back(
         {LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
-    if (Status s = literal.Add(EscapeLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where); !s.ok())
+    if (Status s = literal.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where); !s.ok())
       return Unexpected(s);
   }
   auto words_db = words.Build("words");

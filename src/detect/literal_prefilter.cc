@@ -424,22 +424,30 @@ class Parser {
 
 }  // namespace
 
-std::string LiteralPrefilter::Expression() const {
+std::string VectorscanLiteral(std::string_view literal) {
   std::string out;
-  for (const auto& lit : literals) {
-    if (!out.empty()) out += '|';
-    for (unsigned char c : lit) {
-      if (std::isalnum(c)) {
-        out += static_cast<char>(c);
-      } else {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-      }
+  for (unsigned char c : literal) {
+    if (std::isalnum(c)) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
     }
   }
   return out;
 }
+
+std::string VectorscanAlternation(const std::vector<std::string>& literals) {
+  std::string out;
+  for (const auto& lit : literals) {
+    if (!out.empty()) out += '|';
+    out += VectorscanLiteral(lit);
+  }
+  return out;
+}
+
+std::string LiteralPrefilter::Expression() const { return VectorscanAlternation(literals); }
 
 std::optional<LiteralPrefilter> DeriveLiteralPrefilter(std::string_view regex, bool caseless,
                                                        std::size_t min_length) {

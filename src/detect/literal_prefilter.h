@@ -11,6 +11,11 @@
 
 namespace leakguard::detect {
 
+// A literal as a Vectorscan expression: every byte that is not a letter or digit becomes \xHH.
+std::string VectorscanLiteral(std::string_view literal);
+// Literals as one Vectorscan alternation ("a|b|c").
+std::string VectorscanAlternation(const std::vector<std::string>& literals);
+
 struct LiteralPrefilter {
   std::vector<std::string> literals;  // every match contains one of these
   bool caseless = false;              // compare case-insensitively (literals are lower-case then)
