@@ -3,30 +3,8 @@
 # Usage: bash types_test.sh LEAKGUARD_BINARY SOURCE_DIR
 set -euo pipefail
 
-BIN=${1:?usage: types_test.sh LEAKGUARD_BINARY SOURCE_DIR}
-SRC=${2:?usage: types_test.sh LEAKGUARD_BINARY SOURCE_DIR}
-[[ -x $BIN ]] || { echo "FAIL: $BIN is not an executable" >&2; exit 1; }
-command -v jq >/dev/null || { echo "FAIL: jq is required (bash $SRC/scripts/install-deps.sh)" >&2; exit 1; }
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
-
-fail() {
-  echo "FAIL: $*" >&2
-  if [[ -f out ]]; then echo "--- stdout:" >&2; head -c 4000 out >&2; fi
-  if [[ -f err ]]; then echo "--- stderr:" >&2; head -c 4000 err >&2; fi
-  exit 1
-}
-run() {
-  set +e
-  "$@" >out 2>err
-  rc=$?
-  set -e
-}
-expect_rc() {
-  [[ $rc == "$1" ]] || fail "$2: expected exit $1, got $rc"
-}
+# shellcheck source=common.bash
+source "$(dirname "$0")/common.bash" "$@"
 
 cat >types.yaml <<'YAML'
 infotypes:
