@@ -243,7 +243,7 @@ class Loader {
     return Status::Ok();
   }
 
-  Status LoadContext(const YAML::Node& n, InfoTypeSpec& type, bool is_override) {
+  Status LoadContext(const YAML::Node& n, InfoTypeSpec& type) {
     const std::string& id = type.id;
     if (Status s =
             Keys(n, id, {"words", "window_before", "window_after", "confidence", "required"}, "context");
@@ -274,7 +274,6 @@ class Loader {
       type.context.confidence = *c;
     }
     if (n["required"]) type.context.required = n["required"].as<bool>();
-    (void)is_override;
     return Status::Ok();
   }
 
@@ -379,7 +378,7 @@ class Loader {
     for (const auto& p : n["patterns"])
       if (Status s = LoadPattern(p, t); !s.ok()) return s;
     if (n["context"])
-      if (Status s = LoadContext(n["context"], t, false); !s.ok()) return s;
+      if (Status s = LoadContext(n["context"], t); !s.ok()) return s;
     if (n["exclusions"])
       if (Status s = LoadExclusions(n["exclusions"], t); !s.ok()) return s;
     if (n["stopwords"])
@@ -424,8 +423,8 @@ class Loader {
     InfoTypeSpec& t = *it;
     if (n["disabled"]) t.disabled = n["disabled"].as<bool>();
     if (n["context"]) {
-      // Only words and windows may be changed; `required` and confidence stay with the definition.
-      if (Status s = LoadContext(n["context"], t, true); !s.ok()) return s;
+      // Words are added to the built-in ones; windows, confidence and `required` replace them.
+      if (Status s = LoadContext(n["context"], t); !s.ok()) return s;
     }
     if (n["exclusions"])
       if (Status s = LoadExclusions(n["exclusions"], t); !s.ok()) return s;
