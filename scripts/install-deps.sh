@@ -11,6 +11,8 @@ PACKAGES=(
   # libraries (see DESIGN.md: Dependencies)
   libvectorscan-dev libpcre2-dev libyaml-cpp-dev nlohmann-json3-dev libboost-dev
   libcli11-dev libspdlog-dev libfmt-dev
+  # content extraction (src/extract): true type, archives, mail, PDF, OOXML/ODF XML
+  libmagic-dev libarchive-dev libgmime-3.0-dev libpoppler-cpp-dev libxml2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev
 )

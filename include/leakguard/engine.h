@@ -50,26 +50,26 @@ struct CompileOptions {
 
 // Read-only description of one info type, for listings (`leakguard types`) and the API.
 struct InfoTypeInfo {
-  std::string id;           // e.g. "IBAN_CODE"
-  std::string name;         // human name
-  std::string category;     // financial, personal, national_id, health, credential, custom…
+  std::string id;        // e.g. "IBAN_CODE"
+  std::string name;      // human name
+  std::string category;  // financial, personal, national_id, health, credential, custom…
   std::string description;
-  std::vector<std::string> patterns;       // "<pattern id>: <regex or keyword summary>"
-  std::vector<std::string> validators;     // validator names used by its patterns
+  std::vector<std::string> patterns;    // "<pattern id>: <regex or keyword summary>"
+  std::vector<std::string> validators;  // validator names used by its patterns
   std::vector<std::string> context_words;
   bool context_required = false;
-  std::string confidence_rules;            // one-paragraph explanation of how confidence is set
+  std::string confidence_rules;  // one-paragraph explanation of how confidence is set
   std::vector<std::string> valid_examples;
   std::vector<std::string> invalid_examples;
   bool builtin = true;
-  std::string source;                      // "builtin:financial.yaml:12" or "my.yaml:40"
+  std::string source;  // "builtin:financial.yaml:12" or "my.yaml:40"
 };
 
 struct ScanOptions {
   Confidence min_confidence = Confidence::kMedium;  // findings below are not reported
-  std::vector<std::string> types;  // report only these info type ids; empty = all
-  bool reveal = false;             // fill Finding::value with the full value
-  std::string part;                // copied into every Finding::part
+  std::vector<std::string> types;                   // report only these info type ids; empty = all
+  bool reveal = false;                              // fill Finding::value with the full value
+  std::string part;                                 // copied into every Finding::part
 };
 
 class Scanner;

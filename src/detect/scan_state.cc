@@ -28,6 +28,7 @@ ScanState::ScanState(const CompiledCatalog& catalog) : catalog_(catalog) {
   match_context_ = pcre2_match_context_create(nullptr);
   pcre2_set_match_limit(match_context_, kMatchLimit);
   pcre2_set_depth_limit(match_context_, kMatchLimit);
+  profile_.reset(ScanProfile::Create(catalog_));
 }
 
 ScanState::~ScanState() {
@@ -186,17 +187,38 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
   regions_.clear();
   last_region_.assign(catalog_.patterns().size(), kNoRegion);
   candidates_.clear();
+  std::uint64_t t0 = profile_ ? ScanProfile::Now() : 0;
+  if (profile_) profile_->AddBytes(own_end - own_begin);
 
   if (const hs_database_t* db = catalog_.literal_db()) {
     HsScan()(db, window, static_cast<unsigned>(size), 0, scratch_, &ScanState::OnLiteral, this);
   }
+  if (profile_) {
+    profile_->AddPhase(ScanProfile::kLiteralScan, t0);
+    profile_->Count("literal regions", regions_.size());
+    profile_->Count("literal word hits", words_.size());
+    t0 = ScanProfile::Now();
+  }
   if (const hs_database_t* db = catalog_.digits_db()) {
     digit_windows_.clear();
     FindDigitWindows(window, size, catalog_.digits_window(), digit_windows_);
+    if (profile_) {
+      profile_->AddPhase(ScanProfile::kDigitTrigger, t0);
+      profile_->Count("digit windows", digit_windows_.size());
+      std::uint64_t bytes = 0;
+      for (const ByteRange& w : digit_windows_) bytes += w.end - w.begin;
+      profile_->Count("digit window bytes", bytes);
+      t0 = ScanProfile::Now();
+    }
+    std::size_t regions_before = regions_.size();
     for (const ByteRange& w : digit_windows_) {
       digit_window_offset_ = static_cast<std::uint32_t>(w.begin);
       HsScan()(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_,
                &ScanState::OnDigits, this);
+    }
+    if (profile_) {
+      profile_->AddPhase(ScanProfile::kDigitConfirm, t0);
+      profile_->Count("digit regions", regions_.size() - regions_before);
     }
   }
   // Literal matches arrive ordered by end; words are needed ordered by start.
@@ -214,9 +236,20 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
       regions_.push_back({p, begin, end});
     }
   }
+  if (profile_) t0 = ScanProfile::Now();
   Confirm(window, size);
+  if (profile_) {
+    profile_->AddPhase(ScanProfile::kConfirm, t0);
+    profile_->Count("candidates", candidates_.size());
+    t0 = ScanProfile::Now();
+  }
   ResolveContext(window, size);
+  if (profile_) {
+    profile_->AddPhase(ScanProfile::kContext, t0);
+    t0 = ScanProfile::Now();
+  }
   MergeAndEmit(window, base, own_begin, own_end);
+  if (profile_) profile_->AddPhase(ScanProfile::kMerge, t0);
 }
 
 void ScanState::Confirm(const char* window, std::size_t size) {
@@ -234,6 +267,7 @@ void ScanState::Confirm(const char* window, std::size_t size) {
     const CompiledPattern& p = patterns[r.pattern];
     // Keyword (dictionary) regions hold exact spans; they are evaluated one by one below.
     if (!p.code) continue;
+    const std::uint64_t t0 = profile_ ? ScanProfile::Now() : 0;
     std::size_t subject_end = std::min(size, static_cast<std::size_t>(r.end) + kLookahead);
     std::size_t offset = r.begin;
     while (offset < r.end) {
@@ -252,6 +286,7 @@ void ScanState::Confirm(const char* window, std::size_t size) {
       if (ve > vs) Evaluate(window, size, r.pattern, vs, ve);
       offset = me > ms ? me : ms + 1;
     }
+    if (profile_) profile_->AddPattern(r.pattern, t0, 1, r.end - r.begin);
   }
   // Keyword (dictionary) hits: exact spans, right word boundary checked here.
   for (const Region& r : regions_) {
@@ -303,6 +338,7 @@ void ScanState::Evaluate(const char* window, std::size_t /*size*/, std::uint32_t
                     match_context_) >= 0)
       return;
   }
+  if (profile_) profile_->AddCandidate(pattern);
   candidates_.push_back(std::move(c));
 }
 
@@ -448,7 +484,12 @@ void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64
     f.evidence = c.evidence;
     f.part = options_.part;
     if (options_.reveal) f.value = std::string(value);
+    const std::uint64_t t0 = profile_ ? ScanProfile::Now() : 0;
     if (sink_) sink_(std::move(f));
+    if (profile_) {
+      profile_->AddPhase(ScanProfile::kEmit, t0);
+      profile_->Count("findings");
+    }
   }
   count_to(own_end);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 
 #include "detect/byte_scan.h"
 #include "detect/compiled_catalog.h"
+#include "detect/scan_profile.h"
 #include "leakguard/engine.h"
 
 namespace leakguard::detect {
@@ -109,6 +111,7 @@ class ScanState {
   std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> accepted_;
+  std::unique_ptr<ScanProfile> profile_;  // LEAKGUARD_PROFILE
 };
 
 }  // namespace leakguard::detect

@@ -34,10 +34,10 @@ std::string AlnumUpper(std::string_view s);  // keeps [0-9A-Za-z], upper-cased
 double ShannonEntropy(std::string_view s);   // bits per character
 
 // Individual validators (also registered by name; see validators.cc for the list).
-bool LuhnValid(std::string_view digits);     // digits only, any length >= 2
-bool CreditCardValid(std::string_view match);  // issuer range + length + Luhn + consistent separators
+bool LuhnValid(std::string_view digits);             // digits only, any length >= 2
+bool CreditCardValid(std::string_view match);        // issuer range + length + Luhn + consistent separators
 std::string_view CardBrand(std::string_view match);  // "visa", "mastercard"… or "" when unknown
-bool IbanValid(std::string_view match);     // per-country length/structure + ISO 7064 mod 97-10
+bool IbanValid(std::string_view match);              // per-country length/structure + ISO 7064 mod 97-10
 bool SwiftBicValid(std::string_view match);
 bool AbaRoutingValid(std::string_view match);
 bool UsSsnValid(std::string_view match);
