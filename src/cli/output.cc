@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <ostream>
@@ -315,9 +316,92 @@ Json FindingToJson(std::string_view path, const Finding& f, bool reveal) {
   return j;
 }
 
+namespace {
+
+// Appends s as a JSON string. Plain printable ASCII (nearly every path, type and masked value) is
+// copied as is; anything else goes through the JSON library, so escaping and the replacement of
+// invalid UTF-8 are exactly DumpJson's.
+void AppendJsonString(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out.append(s);
+    out += '"';
+  } else {
+    out += DumpJson(Json(std::string(s)));
+  }
+}
+
+void AppendNumber(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void AppendNumber(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void AppendNumber(std::string& out, double v) {
+  // The library's own shortest-digits algorithm (grisu2) differs from std::to_chars in the last digit
+  // of some values; it is cheap enough for the one double per finding.
+  out += DumpJson(Json(v));
+}
+
+}  // namespace
+
+// The hot path of `--format jsonl`: written by hand, byte for byte what DumpJson(FindingToJson())
+// writes (a test compares the two), at a tenth of the cost.
 std::string FormatJsonLine(std::string_view path, const Finding& f, bool reveal) {
-  std::string line = DumpJson(FindingToJson(path, f, reveal));
-  line += '\n';
+  std::string line;
+  line.reserve(256 + path.size());
+  line += "{\"path\":";
+  AppendJsonString(line, path);
+  line += ",\"part\":";
+  AppendJsonString(line, f.part);
+  line += ",\"type\":";
+  AppendJsonString(line, f.info_type);
+  line += ",\"start\":";
+  AppendNumber(line, std::uint64_t{f.start});
+  line += ",\"end\":";
+  AppendNumber(line, std::uint64_t{f.end});
+  line += ",\"line\":";
+  AppendNumber(line, std::uint64_t{f.line});
+  line += ",\"column\":";
+  AppendNumber(line, std::uint64_t{f.column});
+  line += ",\"confidence\":";
+  AppendJsonString(line, ConfidenceName(f.confidence));
+  line += ",\"masked\":";
+  AppendJsonString(line, f.masked);
+  line += ",\"rule\":";
+  AppendJsonString(line, f.rule);
+  line += ",\"evidence\":{\"validator\":";
+  AppendJsonString(line, f.evidence.validator);
+  line += ",\"checksum_passed\":";
+  line += f.evidence.checksum_passed ? "true" : "false";
+  line += ",\"context_word\":";
+  AppendJsonString(line, f.evidence.context_word);
+  line += ",\"context_distance\":";
+  AppendNumber(line, std::int64_t{f.evidence.context_distance});
+  line += ",\"entropy\":";
+  AppendNumber(line, double{f.evidence.entropy});
+  line += ",\"note\":";
+  AppendJsonString(line, f.evidence.note);
+  line += '}';
+  if (reveal) {
+    line += ",\"value\":";
+    AppendJsonString(line, f.value);
+  }
+  line += "}\n";
   return line;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <vector>
 
 namespace leakguard::cli {
 namespace {
@@ -116,6 +117,34 @@ TEST(FormatJsonLine, OneParsableLineEvenWithInvalidUtf8) {
   Json j = Json::parse(line);
   EXPECT_EQ(j["path"], "bad\xef\xbf\xbd/name\n");
   EXPECT_EQ(line.find("4111 1111 1111 1111"), std::string::npos);
+}
+
+TEST(FormatJsonLine, SameBytesAsTheJsonLibrary) {
+  // FormatJsonLine is written by hand for speed; it must write exactly what nlohmann-json writes.
+  std::vector<Finding> findings;
+  findings.push_back(CardFinding());
+  Finding odd = CardFinding();
+  odd.part = "q3.zip/\"quoted\"\\back\tslash\x01\x7f";
+  odd.masked = "caf\xc3\xa9 \xe2\x82\xac \xff\xfe broken";
+  odd.evidence.note = "well-known test value";
+  odd.evidence.entropy = 3.4567891234;
+  odd.evidence.context_distance = -1;
+  odd.value = "line\nbreak";
+  findings.push_back(odd);
+  for (double e : {0.0, 4.0, 0.1, 1e-7, 5.954196310386876, 123456.0}) {
+    Finding f = CardFinding();
+    f.evidence.entropy = e;
+    f.start = 18446744073709551615ull;
+    findings.push_back(f);
+  }
+  for (const Finding& f : findings) {
+    for (bool reveal : {false, true}) {
+      for (std::string_view path : {"src/a.txt", "dir/ünï/\xc0\xaf", ""}) {
+        EXPECT_EQ(FormatJsonLine(path, f, reveal), DumpJson(FindingToJson(path, f, reveal)) + "\n")
+            << "entropy " << f.evidence.entropy;
+      }
+    }
+  }
 }
 
 TEST(Sarif, LevelsAndUris) {
