@@ -70,6 +70,11 @@ struct ScanOptions {
   std::vector<std::string> types;                   // report only these info type ids; empty = all
   bool reveal = false;                              // fill Finding::value with the full value
   std::string part;                                 // copied into every Finding::part
+  // Structure context of the scanned part: the column header of a CSV/xlsx cell, the JSON key or XML
+  // element of a value ("card_number", "Card Number", "nik"). A type's context word found in one of
+  // these (case-insensitively, as a whole word; '_', '-', '.' and camelCase separate words) counts as
+  // a context word at distance 0 for every value in the part.
+  std::vector<std::string> context;
 };
 
 class Scanner;

@@ -19,38 +19,33 @@ inline bool IsTrigger(const char* p) {
          (IsDigit(p[0]) && IsDigit(p[1]) && IsSep(p[2]) && IsDigit(p[3]) && IsDigit(p[4]));
 }
 
-class WindowMerger {
- public:
-  WindowMerger(std::size_t size, std::size_t radius, std::vector<ByteRange>& out)
-      : size_(size), radius_(radius), out_(out) {}
+inline bool IsAlnum(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return IsDigit(c) || static_cast<unsigned char>((u | 0x20) - 'a') < 26;
+}
 
-  // Positions arrive in increasing order. Returns the first position not yet covered, so the caller
-  // can skip triggers inside the current window.
-  std::size_t Add(std::size_t pos) {
-    std::size_t begin = pos > radius_ ? pos - radius_ : 0;
-    std::size_t end = std::min(size_, pos + radius_ + 5);
-    if (!out_.empty() && begin <= out_.back().end) {
-      out_.back().end = std::max(out_.back().end, end);
-    } else {
-      out_.push_back({begin, end});
-    }
-    return out_.back().end;
+inline bool IsTokenSep(char c) {
+  switch (c) {
+    case ' ':
+    case '.':
+    case '-':
+    case '/':
+    case '(':
+    case ')':
+    case '+':
+      return true;
+    default:
+      return false;
   }
+}
 
- private:
-  std::size_t size_;
-  std::size_t radius_;
-  std::vector<ByteRange>& out_;
-};
-
-}  // namespace
-
-void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, std::vector<ByteRange>& out) {
+// Calls on_trigger(pos) for trigger positions in increasing order; on_trigger returns the first
+// position it still wants to hear about (triggers before it are skipped).
+template <typename OnTrigger>
+void ForEachTrigger(const char* data, std::size_t size, OnTrigger&& on_trigger) {
   if (size < 3) return;
-  WindowMerger merger(size, radius, out);
   std::size_t i = 0;
-  // A window around p covers p + radius; triggers before `covered` add nothing new.
-  std::size_t covered = 0;
+  std::size_t wanted = 0;
 #if defined(__SSE2__)
   const __m128i lo = _mm_set1_epi8('0' - 1);
   const __m128i hi = _mm_set1_epi8('9' + 1);
@@ -62,6 +57,7 @@ void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, st
   const __m128i space = _mm_set1_epi8(' ');
   const __m128i dash = _mm_set1_epi8('-');
   for (; i + 20 <= size; i += 16) {
+    if (i + 16 <= wanted) continue;
     const char* p = data + i;
     __m128i d0 = digits(p);
     __m128i d1 = digits(p + 1);
@@ -80,28 +76,148 @@ void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, st
     while (mask != 0) {
       std::size_t pos = i + static_cast<std::size_t>(__builtin_ctz(mask));
       mask &= mask - 1;
-      if (pos + radius + 5 <= covered) continue;
-      covered = merger.Add(pos);
+      if (pos < wanted) continue;
+      wanted = on_trigger(pos);
     }
   }
 #endif
-  for (; i + 3 <= size; ++i) {
+  for (i = std::max(i, wanted); i + 3 <= size; ++i) {
     bool trigger = i + 5 <= size ? IsTrigger(data + i)
                                  : IsDigit(data[i]) && IsDigit(data[i + 2]) &&
                                        (IsDigit(data[i + 1]) || data[i + 1] == '.');
-    if (trigger && i + radius + 5 > covered) covered = merger.Add(i);
+    if (trigger && i >= wanted) wanted = on_trigger(i);
   }
+}
+
+// One alphanumeric group [begin, end) of a chain.
+struct Group {
+  std::size_t begin, end;
+  std::size_t digits;
+};
+
+class ChainBuilder {
+ public:
+  ChainBuilder(const char* data, std::size_t size, const NumericTokenRules& rules)
+      : data_(data), size_(size), rules_(rules) {}
+
+  // The chain around the digit at `pos`, not reaching before `floor`. A group longer than max_group
+  // is clipped to max_group bytes next to the chain (or around `pos`) and ends the chain there.
+  void Build(std::size_t pos, std::size_t floor) {
+    groups_.clear();
+    const std::size_t max_group = rules_.max_group;
+    std::size_t gb = pos, ge = pos;
+    while (gb > floor && IsAlnum(data_[gb - 1]) && pos - gb < max_group) --gb;
+    while (ge < size_ && IsAlnum(data_[ge]) && ge - pos < max_group) ++ge;
+    const bool clipped_left = gb > floor && IsAlnum(data_[gb - 1]);
+    const bool clipped_right = ge < size_ && IsAlnum(data_[ge]);
+    // Left: groups before, nearest first.
+    std::size_t left = gb;
+    while (!clipped_left) {
+      std::size_t s = left;
+      while (s > floor && left - s < 2 && IsTokenSep(data_[s - 1])) --s;
+      if (s == left || s == floor || !IsAlnum(data_[s - 1])) break;  // no separator, or three
+      std::size_t b = s;
+      while (b > floor && IsAlnum(data_[b - 1]) && s - b < max_group) --b;
+      if (!LettersOk(b, s)) break;
+      left_.push_back({b, s, Digits(b, s)});
+      left = b;
+      if (b > floor && IsAlnum(data_[b - 1])) break;  // clipped
+    }
+    for (auto it = left_.rbegin(); it != left_.rend(); ++it) groups_.push_back(*it);
+    left_.clear();
+    groups_.push_back({gb, ge, Digits(gb, ge)});
+    // Right.
+    std::size_t right = ge;
+    while (!clipped_right) {
+      std::size_t s = right;
+      while (s < size_ && s - right < 2 && IsTokenSep(data_[s])) ++s;
+      if (s == right || s == size_ || !IsAlnum(data_[s])) break;
+      std::size_t e = s;
+      while (e < size_ && IsAlnum(data_[e]) && e - s < max_group) ++e;
+      if (!LettersOk(s, e)) break;
+      groups_.push_back({s, e, Digits(s, e)});
+      right = e;
+      if (e < size_ && IsAlnum(data_[e])) break;  // clipped
+    }
+    // Leading '(' or '+': "(021) 555-0100", "+(62)".
+    begin_ = groups_.front().begin;
+    while (begin_ > floor && groups_.front().begin - begin_ < 2 &&
+           (data_[begin_ - 1] == '(' || data_[begin_ - 1] == '+'))
+      --begin_;
+    end_ = groups_.back().end;
+  }
+
+  // Emits the chain as tokens of at most max_length bytes overlapping by `overlap`.
+  void Emit(std::vector<NumericToken>& out) const {
+    const std::size_t step = rules_.max_length > rules_.overlap ? rules_.max_length - rules_.overlap : 1;
+    for (std::size_t b = begin_;; b += step) {
+      std::size_t e = std::min(end_, b + rules_.max_length);
+      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0};
+      std::size_t run = 0;
+      for (const Group& g : groups_) {
+        if (g.end <= b || g.begin >= e) continue;
+        std::size_t d =
+            g.begin >= b && g.end <= e ? g.digits : Digits(std::max(g.begin, b), std::min(g.end, e));
+        t.digits = static_cast<std::uint16_t>(std::min<std::size_t>(65535, t.digits + d));
+        run = d == 0 ? 0 : run + d;
+        t.chain_digits =
+            std::max(t.chain_digits, static_cast<std::uint16_t>(std::min<std::size_t>(65535, run)));
+      }
+      out.push_back(t);
+      if (e == end_) break;
+    }
+  }
+  std::size_t end() const { return end_; }
+
+ private:
+  std::size_t Digits(std::size_t b, std::size_t e) const {
+    std::size_t n = 0;
+    for (std::size_t i = b; i < e; ++i) n += IsDigit(data_[i]) ? 1 : 0;
+    return n;
+  }
+  // A group of letters only is part of a chain when it is short ("WEST" in a grouped IBAN).
+  bool LettersOk(std::size_t b, std::size_t e) const {
+    return e - b <= rules_.max_letter_group || Digits(b, e) > 0;
+  }
+
+  const char* data_;
+  std::size_t size_;
+  const NumericTokenRules& rules_;
+  std::vector<Group> groups_, left_;
+  std::size_t begin_ = 0, end_ = 0;
+};
+
+}  // namespace
+
+void FindNumericTokens(const char* data, std::size_t size, const NumericTokenRules& rules,
+                       std::vector<NumericToken>& out) {
+  ChainBuilder chain(data, size, rules);
+  std::size_t floor = 0;  // end of the previous chain: chains never overlap
+  ForEachTrigger(data, size, [&](std::size_t pos) -> std::size_t {
+    chain.Build(pos, floor);
+    chain.Emit(out);
+    floor = chain.end();
+    return floor;
+  });
 }
 
 std::size_t CountNewlines(const char* data, std::size_t size) {
   std::size_t count = 0;
   std::size_t i = 0;
 #if defined(__SSE2__)
+  // Per-byte counters (cmpeq gives -1 per newline), summed with psadbw before they can overflow.
   const __m128i nl = _mm_set1_epi8('\n');
-  for (; i + 16 <= size; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    count += static_cast<std::size_t>(
-        __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))));
+  const __m128i zero = _mm_setzero_si128();
+  while (i + 16 <= size) {
+    __m128i acc = zero;
+    std::size_t n = std::min<std::size_t>(255, (size - i) / 16);
+    for (std::size_t k = 0; k < n; ++k, i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+    }
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums)));
   }
 #endif
   for (; i < size; ++i) count += data[i] == '\n' ? 1 : 0;

@@ -1,10 +1,11 @@
 // Byte-level scans over the input that run before (and much faster than) pattern matching.
 //
-// FindDigitWindows finds where digit-shaped info types may be: positions that start three consecutive
-// ASCII digits ("123"), a digit, a dot and a digit ("1.2"), or two digit pairs split by a space, '-' or
-// '.' ("12 34"). Every match of a `trigger: digits` pattern contains
-// such a position, so those patterns only need to be searched in windows around them. SSE2 on x86-64
-// (16 bytes a step), plain C++ elsewhere; both give the same positions.
+// FindNumericTokens finds where digit-shaped info types may be. Trigger positions start three
+// consecutive ASCII digits ("123"), a digit, a dot and a digit ("1.2"), or two digit pairs split by a
+// space, '-' or '.' ("12 34"); every match of a `trigger: digits` pattern contains one. Around each, the
+// numeric token is the chain of alphanumeric groups and separators a match could span; the engine
+// confirms only the patterns whose digit count and shape fit a token, and only inside it. SSE2 on
+// x86-64 (16 bytes a step), plain C++ elsewhere; both give the same positions.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +19,30 @@ struct ByteRange {
   std::size_t end;
 };
 
-// Appends to `out` the merged windows [p - radius, p + radius + 5) (clipped to [0, size)) around every
-// trigger position p in data[0, size). Windows come out sorted and non-overlapping.
-void FindDigitWindows(const char* data, std::size_t size, std::size_t radius, std::vector<ByteRange>& out);
+// A numeric token: a chain of alphanumeric groups joined by short separator runs, around a digit
+// trigger (see FindNumericTokens). Every match of a `trigger: digits` pattern lies inside one token.
+struct NumericToken {
+  std::uint32_t begin;  // span in the data
+  std::uint32_t end;
+  std::uint16_t digits;        // digits in the span
+  std::uint16_t chain_digits;  // most digits in a run of consecutive groups that all hold a digit
+};
+
+struct NumericTokenRules {
+  std::size_t max_group = 48;        // longest part of one alphanumeric run a match can hold
+  std::size_t max_letter_group = 4;  // a group of letters only (no digit) longer than this ends a token
+  std::size_t max_length = 128;      // longer chains are cut into tokens of this length ...
+  std::size_t overlap = 64;          // ... overlapping by this much (>= the longest match)
+};
+
+// Appends, in increasing order, the numeric tokens around every trigger position in data[0, size).
+// A token is a maximal chain  G (S G)*  where G is a run of [A-Za-z0-9] that holds a digit or is at
+// most max_letter_group letters, and S is one or two bytes of " .-/()+"; up to two '(' or '+' before
+// the first group belong to the token too ("(021) 555-0100"). A run longer than max_group is clipped
+// to the max_group bytes next to the chain (or around the trigger) and ends the chain. Chains longer
+// than max_length are cut into tokens overlapping by `overlap`.
+void FindNumericTokens(const char* data, std::size_t size, const NumericTokenRules& rules,
+                       std::vector<NumericToken>& out);
 
 // Number of '\n' bytes in data[0, size).
 std::size_t CountNewlines(const char* data, std::size_t size);

@@ -1,6 +1,7 @@
 #include "detect/compiled_catalog.h"
 
 #include "detect/literal_prefilter.h"
+#include "detect/regex_shape.h"
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -313,8 +314,8 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
     return it->second;
   };
 
-  HsBuilder literal, digits;
-  std::size_t max_len = 0, max_window = 0, digits_window = 0;
+  HsBuilder literal;
+  std::size_t max_len = 0, max_window = 0, digits_max_len = 0;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> context_pattern_words;  // (word, pattern)
 
   for (std::uint32_t ti = 0; ti < cc->catalog_.types.size(); ++ti) {
@@ -381,6 +382,10 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         auto code = CompilePcre2(p.regex, p.case_insensitive, &err);
         if (!code) return Unexpected(Status::ParseError(where + err));
         cp.code = std::move(*code);
+        std::uint32_t min_length = 0;
+        pcre2_pattern_info(cp.code.get(), PCRE2_INFO_MINLENGTH, &min_length);
+        if (min_length == 0)
+          return Unexpected(Status::ParseError(where + "pattern can match the empty string"));
         std::uint32_t captures = 0;
         pcre2_pattern_info(cp.code.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
         cc->max_capture_count_ = std::max(cc->max_capture_count_, captures);
@@ -413,10 +418,18 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
           if (Status s = literal.Add(hs_expr, flags, id, where); !s.ok()) return Unexpected(s);
         } else if (p.trigger == Trigger::kDigits) {
-          auto id = static_cast<std::uint32_t>(cc->digit_entries_.size());
-          cc->digit_entries_.push_back(pattern_index);
-          if (Status s = digits.Add(hs_expr, flags, id, where); !s.ok()) return Unexpected(s);
-          digits_window = std::max(digits_window, cp.max_length);
+          // Confirmed with PCRE2 inside the numeric tokens whose shape fits (scan_state.cc).
+          RegexShape shape = AnalyzeRegexShape(p.regex, p.case_insensitive);
+          cp.min_digits = std::max(shape.min_digits, cp.validator ? cp.validator->min_digits : 0);
+          cp.letters = shape.letters;
+          cp.prefix = std::move(shape.prefix);
+          cp.word_start = shape.word_start;
+          if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive, 1)) {
+            cp.required = lit->literals;
+            cp.required_caseless = lit->caseless;
+          }
+          cc->digit_patterns_.push_back(pattern_index);
+          digits_max_len = std::max(digits_max_len, cp.max_length);
         } else {
           for (auto w : ct.context_words) context_pattern_words.emplace_back(w, pattern_index);
         }
@@ -451,14 +464,18 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
   auto lit_db = literal.Build("literal");
   if (!lit_db) return Unexpected(lit_db.error());
   cc->literal_db_ = std::move(*lit_db);
-  auto dig_db = digits.Build("digits");
-  if (!dig_db) return Unexpected(dig_db.error());
-  cc->digits_db_ = std::move(*dig_db);
-
-  cc->digits_window_ = std::max<std::size_t>(digits_window, 16);
+  std::stable_sort(cc->digit_patterns_.begin(), cc->digit_patterns_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) {
+                     return cc->patterns_[a].min_digits < cc->patterns_[b].min_digits;
+                   });
+  // A group of letters and digits longer than the longest digits match cannot be inside one; chains
+  // are cut into tokens that overlap by that length, so every match lies within one token.
+  cc->numeric_rules_.max_group = std::max<std::size_t>(digits_max_len, 16);
+  cc->numeric_rules_.overlap = cc->numeric_rules_.max_group;
+  cc->numeric_rules_.max_length = 2 * cc->numeric_rules_.overlap + 64;
   cc->overlap_ = std::max<std::size_t>(4096, 2 * max_len + 2 * max_window + 256);
 
-  for (const hs_database_t* db : {cc->literal_db_.get(), cc->digits_db_.get(), cc->words_db_.get()}) {
+  for (const hs_database_t* db : {cc->literal_db_.get(), cc->words_db_.get()}) {
     if (db != nullptr && hs_alloc_scratch(db, &cc->scratch_) != HS_SUCCESS)
       return Unexpected(Status::Internal("cannot allocate matcher scratch space"));
   }

@@ -6,12 +6,14 @@
 #include <hs.h>
 #include <pcre2.h>
 
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "detect/byte_scan.h"
 #include "detect/catalog.h"
 #include "detect/validators/validators.h"
 #include "leakguard/engine.h"
@@ -47,6 +49,13 @@ struct CompiledPattern {
   const ValidatorInfo* validator = nullptr;
   std::size_t max_length = 0;
   bool prefiltered = false;  // the database holds spec->prefilter: confirm on both sides of its match
+  // `trigger: digits` patterns: what a numeric token must have for this pattern to be tried in it.
+  std::size_t min_digits = 0;            // digits (in a run of digit groups unless `letters`)
+  bool letters = false;                  // a match can hold letters: count every digit of the token
+  std::vector<std::bitset<256>> prefix;  // byte sets of a match's first positions
+  bool word_start = false;               // a match never starts right after a word character
+  std::vector<std::string> required;     // one of these occurs in every match (lower-case if caseless)
+  bool required_caseless = false;
 };
 
 struct CompiledType {
@@ -75,20 +84,20 @@ class CompiledCatalog {
   const std::vector<InfoTypeInfo>& infos() const { return infos_; }
 
   const hs_database_t* literal_db() const { return literal_db_.get(); }
-  const hs_database_t* digits_db() const { return digits_db_.get(); }
   const hs_database_t* words_db() const { return words_db_.get(); }  // hs id = word id
   const std::vector<LiteralEntry>& literal_entries() const { return literal_entries_; }
-  const std::vector<std::uint32_t>& digit_entries() const { return digit_entries_; }  // hs id → pattern
+  // The `trigger: digits` patterns, by increasing min_digits, and how numeric tokens are cut.
+  const std::vector<std::uint32_t>& digit_patterns() const { return digit_patterns_; }
+  const NumericTokenRules& numeric_rules() const { return numeric_rules_; }
   const std::vector<std::string>& words() const { return words_; }
   // For each word id: the context-trigger patterns to search around it.
   const std::vector<std::vector<std::uint32_t>>& word_context_patterns() const {
     return word_context_patterns_;
   }
 
-  std::size_t digits_window() const { return digits_window_; }  // bytes searched each side of a digit trigger
-  std::size_t overlap() const { return overlap_; }              // segment overlap (engine.h)
+  std::size_t overlap() const { return overlap_; }  // segment overlap (engine.h)
   std::uint32_t max_capture_count() const { return max_capture_count_; }
-  // A scratch space sized for both databases (clone it per Scanner).
+  // A scratch space sized for every database (clone it per Scanner).
   const hs_scratch_t* prototype_scratch() const { return scratch_; }
   ~CompiledCatalog();
 
@@ -98,13 +107,12 @@ class CompiledCatalog {
   std::vector<CompiledPattern> patterns_;
   std::vector<InfoTypeInfo> infos_;
   HsDatabase literal_db_;
-  HsDatabase digits_db_;
   HsDatabase words_db_;
   std::vector<LiteralEntry> literal_entries_;
-  std::vector<std::uint32_t> digit_entries_;
+  std::vector<std::uint32_t> digit_patterns_;
+  NumericTokenRules numeric_rules_;
   std::vector<std::string> words_;
   std::vector<std::vector<std::uint32_t>> word_context_patterns_;
-  std::size_t digits_window_ = 64;
   std::size_t overlap_ = 4096;
   std::uint32_t max_capture_count_ = 0;
   hs_scratch_t* scratch_ = nullptr;

@@ -30,8 +30,8 @@ void ScanProfile::Count(const char* what, std::uint64_t n) {
 }
 
 ScanProfile::~ScanProfile() {
-  static constexpr const char* kNames[] = {"literal scan",  "digit trigger", "digit confirm", "confirm",
-                                           "context words", "merge",         "emit (sink)"};
+  static constexpr const char* kNames[] = {"literal scan",  "numeric tokens", "confirm",
+                                           "context words", "merge",          "emit (sink)"};
   const double mb = static_cast<double>(bytes_) / 1e6;
   phase_ns_[kMerge] -= std::min(phase_ns_[kMerge], phase_ns_[kEmit]);  // merge was timed with emit inside
   std::fprintf(stderr, "leakguard profile: %.1f MB scanned\n", mb);

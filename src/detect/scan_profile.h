@@ -14,16 +14,7 @@ class CompiledCatalog;
 
 class ScanProfile {
  public:
-  enum Phase : std::uint8_t {
-    kLiteralScan,
-    kDigitTrigger,
-    kDigitConfirm,
-    kConfirm,
-    kContext,
-    kMerge,
-    kEmit,
-    kPhaseCount
-  };
+  enum Phase : std::uint8_t { kLiteralScan, kNumericTokens, kConfirm, kContext, kMerge, kEmit, kPhaseCount };
 
   // Null unless LEAKGUARD_PROFILE is set to something other than 0.
   static ScanProfile* Create(const CompiledCatalog& catalog);

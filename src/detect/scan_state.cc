@@ -12,7 +12,13 @@ namespace {
 constexpr std::uint32_t kMatchLimit = 200000;  // PCRE2 backtracking bound per match attempt
 constexpr std::size_t kLookahead = 64;         // bytes after a region that assertions may look at
 
-inline bool IsAlnum(unsigned char c) { return std::isalnum(c) != 0; }
+// ASCII classes without the locale (std::isalnum is a library call, and these run per byte).
+inline bool IsDigitChar(unsigned char c) { return static_cast<unsigned char>(c - '0') < 10; }
+inline bool IsAlpha(unsigned char c) { return static_cast<unsigned char>((c | 0x20) - 'a') < 26; }
+inline bool IsUpper(unsigned char c) { return static_cast<unsigned char>(c - 'A') < 26; }
+inline bool IsLower(unsigned char c) { return static_cast<unsigned char>(c - 'a') < 26; }
+inline bool IsAlnum(unsigned char c) { return IsDigitChar(c) || IsAlpha(c); }
+inline bool IsWordChar(unsigned char c) { return IsAlnum(c) || c == '_'; }
 
 Confidence Raise(Confidence c) { return c == Confidence::kLow ? Confidence::kMedium : Confidence::kHigh; }
 
@@ -51,6 +57,44 @@ void ScanState::Begin(const ScanOptions& options, FindingSink sink) {
   buffer_base_ = 0;
   lines_before_ = 0;
   line_start_ = 0;
+  // Structure context (ScanOptions::context: a column header, a JSON key): the context words in it
+  // count at distance 0 for every candidate, and context-triggered patterns search the whole part.
+  structural_words_.clear();
+  structural_patterns_.clear();
+  if (!options_.context.empty() && catalog_.words_db() != nullptr) {
+    for (const std::string& header : options_.context) {
+      std::string norm;  // "card_number", "cardNumber" -> "card number"
+      for (std::size_t i = 0; i < header.size() && i < 256; ++i) {
+        char ch = header[i];
+        if (i > 0 && std::isupper(static_cast<unsigned char>(ch)) &&
+            std::islower(static_cast<unsigned char>(header[i - 1])))
+          norm += ' ';
+        norm += (ch == '_' || ch == '-' || ch == '.' || ch == '/') ? ' ' : ch;
+      }
+      window_ = norm.data();
+      window_size_ = norm.size();
+      word_window_offset_ = 0;
+      words_.clear();
+      HsScan()(catalog_.words_db(), norm.data(), static_cast<unsigned>(norm.size()), 0, scratch_,
+               &ScanState::OnWord, this);
+      for (const WordHit& h : words_) structural_words_.push_back(h.word);
+    }
+    words_.clear();
+    window_ = nullptr;
+    window_size_ = 0;
+    std::sort(structural_words_.begin(), structural_words_.end());
+    structural_words_.erase(std::unique(structural_words_.begin(), structural_words_.end()),
+                            structural_words_.end());
+    for (std::uint32_t p = 0; p < catalog_.patterns().size(); ++p) {
+      const CompiledPattern& cp = catalog_.patterns()[p];
+      if (cp.spec->trigger != Trigger::kContext) continue;
+      for (std::uint32_t w : structural_words_)
+        if (ContainsWordId(types[cp.type_index].context_words, w)) {
+          structural_patterns_.push_back(p);
+          break;
+        }
+    }
+  }
 }
 
 void ScanState::ScanAll(std::string_view data) {
@@ -130,14 +174,6 @@ int ScanState::OnWord(unsigned id, unsigned long long /*from*/, unsigned long lo
   return 0;
 }
 
-int ScanState::OnDigits(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
-                        void* ctx) {
-  auto* self = static_cast<ScanState*>(ctx);
-  self->AddRegion(self->catalog_.digit_entries()[id],
-                  static_cast<std::uint32_t>(to) + self->digit_window_offset_);
-  return 0;
-}
-
 void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
   // The match ends at `end`; a prefilter match lies somewhere inside the real match.
   const CompiledPattern& p = catalog_.patterns()[pattern];
@@ -156,12 +192,65 @@ void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
   regions_.push_back({pattern, begin, end});
 }
 
+void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t end) {
+  std::uint32_t& last = last_region_[pattern];
+  if (last != kNoRegion && regions_[last].end >= begin) {
+    regions_[last].end = std::max(regions_[last].end, end);
+    return;
+  }
+  last = static_cast<std::uint32_t>(regions_.size());
+  regions_.push_back({pattern, begin, end});
+}
+
+bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const {
+  if ((p.letters ? t.digits : t.chain_digits) < p.min_digits) return false;
+  const std::size_t k = p.prefix.size();
+  if (k > 0) {
+    bool found = false;
+    for (std::size_t q = t.begin; !found && q + k <= t.end; ++q) {
+      if (p.word_start && q > 0 && IsWordChar(static_cast<unsigned char>(window[q - 1]))) continue;
+      std::size_t i = 0;
+      while (i < k && p.prefix[i][static_cast<unsigned char>(window[q + i])]) ++i;
+      found = i == k;
+    }
+    if (!found) return false;
+  }
+  if (!p.required.empty()) {
+    std::string_view token(window + t.begin, t.end - t.begin);
+    std::string lower;
+    if (p.required_caseless) {
+      lower.assign(token);
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      token = lower;
+    }
+    bool found = false;
+    for (const std::string& lit : p.required) found = found || token.find(lit) != std::string_view::npos;
+    if (!found) return false;
+  }
+  return true;
+}
+
+void ScanState::FindNumericCandidates(const char* window, std::size_t size) {
+  // Each `trigger: digits` pattern is confirmed only in the numeric tokens that have enough digits,
+  // a place where its first characters fit, and one of its required literals.
+  tokens_.clear();
+  FindNumericTokens(window, size, catalog_.numeric_rules(), tokens_);
+  const auto& patterns = catalog_.patterns();
+  for (const NumericToken& t : tokens_) {
+    for (std::uint32_t pi : catalog_.digit_patterns()) {
+      const CompiledPattern& p = patterns[pi];
+      if (p.min_digits > t.digits) break;  // sorted by min_digits
+      if (TokenFits(p, window, t)) AddSpan(pi, t.begin, t.end);
+    }
+  }
+}
+
 bool ScanState::WordStart(const char* window, std::size_t pos) const {
   if (pos == 0) return true;  // the window start: the overlap makes this rare and harmless
   auto prev = static_cast<unsigned char>(window[pos - 1]);
   auto cur = static_cast<unsigned char>(window[pos]);
   if (!IsAlnum(prev)) return true;
-  return std::islower(prev) && std::isupper(cur);  // camelCase: "cardNumber", "userSsn"
+  return IsLower(prev) && IsUpper(cur);  // camelCase: "cardNumber", "userSsn"
 }
 
 bool ScanState::WordEnd(const char* window, std::size_t start, std::size_t end) const {
@@ -171,11 +260,11 @@ bool ScanState::WordEnd(const char* window, std::size_t start, std::size_t end) 
     return i < window_size_ ? static_cast<unsigned char>(window[i]) : 0;
   };
   unsigned char next = at(end);
-  if (!std::isalpha(next) || !std::isalnum(at(end - 1))) return true;
-  bool word_upper = std::isupper(at(end - 1)) && std::isupper(at(start));
-  bool plural = (next == 's' || next == 'S') && !std::isalpha(at(end + 1));
+  if (!IsAlpha(next) || !IsAlnum(at(end - 1))) return true;
+  bool word_upper = IsUpper(at(end - 1)) && IsUpper(at(start));
+  bool plural = (next == 's' || next == 'S') && !IsAlpha(at(end + 1));
   if (plural) return true;
-  if (std::islower(next)) return false;
+  if (IsLower(next)) return false;
   return !word_upper;  // "cardNumber" yes; "CARDIGAN" no
 }
 
@@ -199,25 +288,12 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
     profile_->Count("literal word hits", words_.size());
     t0 = ScanProfile::Now();
   }
-  if (const hs_database_t* db = catalog_.digits_db()) {
-    digit_windows_.clear();
-    FindDigitWindows(window, size, catalog_.digits_window(), digit_windows_);
-    if (profile_) {
-      profile_->AddPhase(ScanProfile::kDigitTrigger, t0);
-      profile_->Count("digit windows", digit_windows_.size());
-      std::uint64_t bytes = 0;
-      for (const ByteRange& w : digit_windows_) bytes += w.end - w.begin;
-      profile_->Count("digit window bytes", bytes);
-      t0 = ScanProfile::Now();
-    }
+  if (!catalog_.digit_patterns().empty()) {
     std::size_t regions_before = regions_.size();
-    for (const ByteRange& w : digit_windows_) {
-      digit_window_offset_ = static_cast<std::uint32_t>(w.begin);
-      HsScan()(db, window + w.begin, static_cast<unsigned>(w.end - w.begin), 0, scratch_,
-               &ScanState::OnDigits, this);
-    }
+    FindNumericCandidates(window, size);
     if (profile_) {
-      profile_->AddPhase(ScanProfile::kDigitConfirm, t0);
+      profile_->AddPhase(ScanProfile::kNumericTokens, t0);
+      profile_->Count("numeric tokens", tokens_.size());
       profile_->Count("digit regions", regions_.size() - regions_before);
     }
   }
@@ -236,6 +312,7 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
       regions_.push_back({p, begin, end});
     }
   }
+  for (std::uint32_t p : structural_patterns_) regions_.push_back({p, 0, static_cast<std::uint32_t>(size)});
   if (profile_) t0 = ScanProfile::Now();
   Confirm(window, size);
   if (profile_) {
@@ -400,6 +477,13 @@ bool ScanState::ApplyContext(const char* window, Candidate& c) {
                              [](const WordHit& h, std::uint32_t v) { return h.start < v; });
   std::int64_t best = -1;
   const std::string* best_word = nullptr;
+  for (std::uint32_t w : structural_words_) {  // in the part's column header / key: distance 0
+    if (ContainsWordId(t.context_words, w)) {
+      best = 0;
+      best_word = &catalog_.words()[w];
+      break;
+    }
+  }
   for (; it != words_.end() && it->start < hi; ++it) {
     if (it->start < c.end && it->end > c.start) continue;  // inside the value itself
     if (it->end > hi) continue;

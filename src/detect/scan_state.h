@@ -62,13 +62,15 @@ class ScanState {
   static int OnLiteral(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                        void* ctx);
   static int OnWord(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
-  static int OnDigits(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
 
   // Scans window[0, size) (absolute offset `base`) and emits findings starting in [own_begin, own_end).
   void ScanWindow(const char* window, std::size_t size, std::uint64_t base, std::uint64_t own_begin,
                   std::uint64_t own_end);
   void ProcessReadySegments(bool at_end);
   void AddRegion(std::uint32_t pattern, std::uint32_t end);
+  void AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t end);
+  void FindNumericCandidates(const char* window, std::size_t size);
+  bool TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const;
   void Confirm(const char* window, std::size_t size);
   void Evaluate(const char* window, std::size_t size, std::uint32_t pattern, std::size_t value_start,
                 std::size_t value_end);
@@ -87,6 +89,8 @@ class ScanState {
   ScanOptions options_;
   FindingSink sink_;
   std::vector<bool> type_enabled_;
+  std::vector<std::uint32_t> structural_words_;     // word ids found in ScanOptions::context
+  std::vector<std::uint32_t> structural_patterns_;  // context-triggered patterns those words enable
   bool open_ = false;
 
   // Stream position.
@@ -105,8 +109,7 @@ class ScanState {
   static constexpr std::uint32_t kNoRegion = UINT32_MAX;
   std::vector<std::uint32_t> last_region_;  // per pattern: its latest region in regions_
   std::vector<Candidate> candidates_;
-  std::vector<ByteRange> digit_windows_;
-  std::uint32_t digit_window_offset_ = 0;
+  std::vector<NumericToken> tokens_;
   std::uint32_t word_window_offset_ = 0;
   std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;

@@ -57,7 +57,7 @@ constexpr ValidatorInfo kCoreValidators[] = {
     {"jwt", "JSON Web Token: base64url header with \"alg\" and a JSON payload", &JwtValid},
     {"ipv4", "IPv4 address (optional /prefix)", &Ipv4Valid},
     {"ipv6", "IPv6 address: full, compressed or with embedded IPv4 (optional %zone, /prefix)", &Ipv6Valid},
-    {"phone", "Telephone number: E.164 country codes and plausible national forms", &PhoneValid},
+    {"phone", "Telephone number: E.164 country codes and plausible national forms", &PhoneValid, 7},
     {"date", "Calendar date, numeric or with month names, years 1900-2099", &DateValid},
     {"email", "E-mail address: local part and domain syntax, TLD", &EmailValid},
 };

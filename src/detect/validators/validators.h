@@ -20,6 +20,7 @@ struct ValidatorInfo {
   std::string_view name;         // as written in the catalog YAML
   std::string_view description;  // one line, shown by `leakguard types ID`
   ValidatorFn fn;
+  std::size_t min_digits = 0;  // it rejects values with fewer ASCII digits (lets the engine skip them)
 };
 
 // nullptr when no validator has that name. Searches CoreValidators() then IntlValidators().

@@ -283,19 +283,53 @@ TEST(MaskTest, KeepsShapeAndNeverTheWholeValue) {
   EXPECT_EQ(masked.rfind("-----BEGIN RSA PRIVATE KEY----- ****", 0), 0u) << masked;
 }
 
-TEST(ByteScanTest, DigitWindowsAndNewlines) {
-  std::vector<detect::ByteRange> w;
-  std::string text =
-      std::string(100, 'x') + "12" + std::string(100, 'x') + "1.5" + std::string(100, 'x') + "999";
-  detect::FindDigitWindows(text.data(), text.size(), 10, w);
-  ASSERT_EQ(w.size(), 2u);
-  EXPECT_EQ(w[0].begin, 192u);
-  EXPECT_EQ(w[0].end, 217u);
-  EXPECT_EQ(w[1].begin, 295u);
-  EXPECT_EQ(w[1].end, text.size());
+TEST(ByteScanTest, NumericTokensAndNewlines) {
+  detect::NumericTokenRules rules;
+  rules.max_group = 24;
+  rules.overlap = 24;
+  rules.max_length = 64;
+  auto tokens = [&](const std::string& text) {
+    std::vector<detect::NumericToken> out;
+    detect::FindNumericTokens(text.data(), text.size(), rules, out);
+    std::vector<std::string> spans;
+    for (const auto& t : out)
+      spans.push_back(text.substr(t.begin, t.end - t.begin) + "#" + std::to_string(t.digits) + "/" +
+                      std::to_string(t.chain_digits));
+    return spans;
+  };
+  // No trigger ("12", "1 2"), a trigger each: "1.5", "999".
+  EXPECT_EQ(tokens("word 12 words 1 2 words 1.5 words 999"),
+            (std::vector<std::string>{"1.5#2/2", "999#3/3"}));
+  EXPECT_EQ(tokens("x 12 x 1.5"), (std::vector<std::string>{"x 12 x 1.5#4/2"}));
+  // Groups joined by one or two separators; a letters-only group of 5+ letters ends the chain, one of
+  // up to 4 letters does not (but breaks the digit run).
+  EXPECT_EQ(tokens("call (021) 555-0100 today"), (std::vector<std::string>{"call (021) 555-0100#10/10"}));
+  EXPECT_EQ(tokens("tel: (021) 555-0100"), (std::vector<std::string>{"(021) 555-0100#10/10"}));
+  EXPECT_EQ(tokens("iban GB82 WEST 1234 5698 7654 32, ok"),
+            (std::vector<std::string>{"iban GB82 WEST 1234 5698 7654 32#16/14"}));
+  EXPECT_EQ(tokens("numbers 123, 456"), (std::vector<std::string>{"123#3/3", "456#3/3"}));
+  EXPECT_EQ(tokens("a   123   b"), (std::vector<std::string>{"123#3/3"}));  // three spaces: no join
+  // An alphanumeric run longer than max_group is clipped around the trigger, or next to the chain.
+  EXPECT_EQ(tokens(std::string(30, 'a') + "123" + std::string(30, 'b')),
+            (std::vector<std::string>{std::string(24, 'a') + "123" + std::string(21, 'b') + "#3/3"}));
+  EXPECT_EQ(tokens("4111 1111" + std::string(30, 'x')),
+            (std::vector<std::string>{"4111 1111" + std::string(20, 'x') + "#8/8"}));
+  EXPECT_EQ(tokens("4111 1111 " + std::string(30, 'x')), (std::vector<std::string>{"4111 1111#8/8"}));
+  // Long chains are cut into tokens of max_length that overlap by `overlap`.
+  std::string chain;
+  for (int i = 0; i < 20; ++i) chain += "1234 ";
+  auto cut = tokens(chain);
+  ASSERT_EQ(cut.size(), 2u);
+  std::vector<detect::NumericToken> raw;
+  detect::FindNumericTokens(chain.data(), chain.size(), rules, raw);
+  for (std::size_t i = 1; i < raw.size(); ++i) EXPECT_GE(raw[i - 1].end, raw[i].begin + rules.overlap);
+  EXPECT_EQ(raw.back().end, chain.size() - 1);
+
   EXPECT_EQ(detect::CountNewlines("a\nb\n\n", 5), 3u);
-  std::string many(1000, '\n');
-  EXPECT_EQ(detect::CountNewlines(many.data(), many.size()), 1000u);
+  std::string many(100000, '\n');
+  EXPECT_EQ(detect::CountNewlines(many.data(), many.size()), 100000u);
+  many[77777] = 'x';
+  EXPECT_EQ(detect::CountNewlines(many.data() + 1, many.size() - 1), 99998u);
 }
 
 // Input with values everywhere, including across the engine's segment borders.

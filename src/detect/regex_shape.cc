@@ -1,0 +1,434 @@
+#include "detect/regex_shape.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+
+namespace leakguard::detect {
+namespace {
+
+constexpr std::size_t kMaxPrefix = 4;
+using ByteSet = std::bitset<256>;
+
+ByteSet Range(int lo, int hi) {
+  ByteSet s;
+  for (int c = lo; c <= hi; ++c) s.set(static_cast<std::size_t>(c));
+  return s;
+}
+const ByteSet kDigits = Range('0', '9');
+const ByteSet kLetters = Range('A', 'Z') | Range('a', 'z');
+const ByteSet kWord = kDigits | kLetters | Range('_', '_');
+ByteSet Space() {
+  ByteSet s;
+  for (char c : std::string(" \t\n\r\f\v")) s.set(static_cast<unsigned char>(c));
+  return s;
+}
+
+struct Shape {
+  std::size_t min_digits = 0;
+  bool letters = false;
+  std::vector<ByteSet> prefix;
+  bool exact = true;  // `prefix` describes every position of every match (a fixed length)
+  static Shape Set(const ByteSet& s) {
+    Shape out;
+    out.min_digits = s.any() && (s & ~kDigits).none() ? 1 : 0;
+    out.letters = (s & kLetters).any();
+    out.prefix = {s};
+    return out;
+  }
+  static Shape Empty() { return {}; }  // zero-width
+};
+
+void AppendPrefix(Shape& to, const Shape& item) {
+  for (const ByteSet& s : item.prefix) {
+    if (to.prefix.size() == kMaxPrefix) {
+      to.exact = false;
+      return;
+    }
+    to.prefix.push_back(s);
+  }
+}
+
+class Parser {
+ public:
+  Parser(std::string_view re, bool caseless) : re_(re), caseless_(caseless) {}
+
+  std::optional<Shape> Parse() {
+    Shape s = Alternation();
+    if (failed_ || pos_ != re_.size()) return std::nullopt;
+    return s;
+  }
+
+ private:
+  bool AtEnd() const { return pos_ >= re_.size(); }
+  char Peek() const { return AtEnd() ? '\0' : re_[pos_]; }
+
+  ByteSet Fold(ByteSet s) const {
+    if (!caseless_) return s;
+    for (int c = 'a'; c <= 'z'; ++c) {
+      auto lo = static_cast<std::size_t>(c), up = static_cast<std::size_t>(c - 32);
+      if (s[lo] || s[up]) s.set(lo).set(up);
+    }
+    return s;
+  }
+  ByteSet Char(unsigned char c) const {
+    ByteSet s;
+    s.set(c);
+    return Fold(s);
+  }
+
+  Shape Alternation() {
+    std::vector<Shape> branches{Sequence()};
+    while (!failed_ && Peek() == '|') {
+      ++pos_;
+      branches.push_back(Sequence());
+    }
+    if (branches.size() == 1) return branches[0];
+    Shape out;
+    out.min_digits = SIZE_MAX;
+    std::size_t common = SIZE_MAX;
+    bool all_exact = true;
+    for (const Shape& b : branches) {
+      out.min_digits = std::min(out.min_digits, b.min_digits);
+      out.letters = out.letters || b.letters;
+      common = std::min(common, b.prefix.size());
+      all_exact = all_exact && b.exact && b.prefix.size() == branches[0].prefix.size();
+    }
+    out.prefix.assign(common, ByteSet());
+    for (const Shape& b : branches)
+      for (std::size_t i = 0; i < common; ++i) out.prefix[i] |= b.prefix[i];
+    out.exact = all_exact;
+    return out;
+  }
+
+  Shape Sequence() {
+    Shape out;
+    while (!failed_ && !AtEnd() && Peek() != '|' && Peek() != ')') {
+      Shape item = Quantified();
+      out.min_digits += item.min_digits;
+      out.letters = out.letters || item.letters;
+      if (out.exact) {
+        AppendPrefix(out, item);
+        out.exact = out.exact && item.exact;
+      }
+    }
+    return out;
+  }
+
+  Shape Quantified() {
+    Shape atom = Atom();
+    if (failed_) return atom;
+    std::size_t min = 1, max = 1;
+    char c = Peek();
+    if (c == '*' || c == '+' || c == '?') {
+      ++pos_;
+      min = c == '+' ? 1 : 0;
+      max = c == '?' ? 1 : SIZE_MAX;
+    } else if (c == '{') {
+      std::size_t save = pos_++;
+      std::size_t a = 0;
+      bool digits = false;
+      while (std::isdigit(static_cast<unsigned char>(Peek()))) {
+        a = std::min<std::size_t>(a * 10 + static_cast<std::size_t>(Peek() - '0'), 100000);
+        ++pos_;
+        digits = true;
+      }
+      std::size_t b = a;
+      if (Peek() == ',') {
+        ++pos_;
+        b = SIZE_MAX;
+        if (std::isdigit(static_cast<unsigned char>(Peek()))) {
+          b = 0;
+          while (std::isdigit(static_cast<unsigned char>(Peek()))) {
+            b = std::min<std::size_t>(b * 10 + static_cast<std::size_t>(Peek() - '0'), 100000);
+            ++pos_;
+          }
+        }
+      }
+      if (!digits || Peek() != '}') {
+        pos_ = save;  // not a quantifier: PCRE2 reads '{' as a literal, the next atom
+        return atom;
+      }
+      ++pos_;
+      min = a;
+      max = b;
+    } else {
+      return atom;
+    }
+    if (Peek() == '?' || Peek() == '+') ++pos_;  // lazy / possessive
+    Shape out;
+    out.min_digits = atom.min_digits * min;
+    out.letters = atom.letters && max > 0;
+    if (min == 0) {
+      out.exact = max == 0;
+      return out;
+    }
+    for (std::size_t k = 0; k < min && out.exact; ++k) {
+      AppendPrefix(out, atom);
+      out.exact = out.exact && atom.exact;
+    }
+    out.exact = out.exact && min == max;
+    return out;
+  }
+
+  Shape Atom() {
+    char c = re_[pos_++];
+    switch (c) {
+      case '.': {
+        ByteSet s;
+        s.set();
+        s.reset('\n');
+        return Shape::Set(s);
+      }
+      case '^':
+      case '$':
+        return Shape::Empty();
+      case '[':
+        return Shape::Set(Class());
+      case '(':
+        return Group();
+      case '\\':
+        return Escape();
+      case '*':
+      case '+':
+      case '?':
+        failed_ = true;
+        return Shape::Empty();
+      default:
+        return Shape::Set(Char(static_cast<unsigned char>(c)));
+    }
+  }
+
+  // After a backslash, outside a class.
+  Shape Escape() {
+    if (AtEnd()) {
+      failed_ = true;
+      return Shape::Empty();
+    }
+    char c = re_[pos_++];
+    switch (c) {
+      case 'b':
+      case 'B':
+      case 'A':
+      case 'z':
+      case 'Z':
+      case 'G':
+        return Shape::Empty();
+      default: {
+        std::optional<ByteSet> s = EscapeSet(c);
+        if (!s) {
+          failed_ = true;
+          return Shape::Empty();
+        }
+        return Shape::Set(*s);
+      }
+    }
+  }
+
+  // The set an escape stands for (after the backslash and `c`), inside or outside a class.
+  std::optional<ByteSet> EscapeSet(char c) {
+    switch (c) {
+      case 'd':
+        return kDigits;
+      case 'D':
+        return ~kDigits;
+      case 'w':
+        return kWord;
+      case 'W':
+        return ~kWord;
+      case 's':
+        return Space();
+      case 'S':
+        return ~Space();
+      case 'h':
+        return Char(' ') | Char('\t');
+      case 'n':
+        return Char('\n');
+      case 'r':
+        return Char('\r');
+      case 't':
+        return Char('\t');
+      case 'f':
+        return Char('\f');
+      case 'e':
+        return Char('\x1b');
+      case 'x': {
+        std::string hex;
+        if (Peek() == '{') {
+          ++pos_;
+          while (!AtEnd() && Peek() != '}') hex += re_[pos_++];
+          ++pos_;
+        } else {
+          for (int k = 0; k < 2 && std::isxdigit(static_cast<unsigned char>(Peek())); ++k) hex += re_[pos_++];
+        }
+        if (hex.empty() || hex.size() > 2 || !std::all_of(hex.begin(), hex.end(), [](char h) {
+              return std::isxdigit(static_cast<unsigned char>(h)) != 0;
+            }))
+          return std::nullopt;
+        return Char(static_cast<unsigned char>(std::stoi(hex, nullptr, 16)));
+      }
+      default:
+        if (std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;  // \p, backreferences…
+        return Char(static_cast<unsigned char>(c));
+    }
+  }
+
+  ByteSet Class() {
+    bool negated = Peek() == '^';
+    if (negated) ++pos_;
+    ByteSet set;
+    bool first = true;
+    while (!AtEnd() && (Peek() != ']' || first)) {
+      first = false;
+      char c = re_[pos_++];
+      if (c == '[' && Peek() == ':') {  // [:alpha:] and friends: assume anything
+        auto close = re_.find(":]", pos_);
+        if (close == std::string_view::npos) break;
+        pos_ = close + 2;
+        set.set();
+        continue;
+      }
+      int lo;
+      if (c == '\\') {
+        if (AtEnd()) break;
+        char e = re_[pos_++];
+        std::optional<ByteSet> s = EscapeSet(e);
+        if (!s) {
+          failed_ = true;
+          return ByteSet().set();
+        }
+        if (s->count() != 1 || e == 'd' || e == 'w' || e == 's' || e == 'D' || e == 'W' || e == 'S') {
+          set |= *s;
+          continue;
+        }
+        lo = static_cast<int>(s->_Find_first());
+      } else {
+        lo = static_cast<unsigned char>(c);
+      }
+      if (Peek() == '-' && pos_ + 1 < re_.size() && re_[pos_ + 1] != ']') {
+        ++pos_;
+        int hi = static_cast<unsigned char>(re_[pos_++]);
+        if (hi == '\\') {
+          if (AtEnd()) break;
+          std::optional<ByteSet> s = EscapeSet(re_[pos_++]);
+          if (!s || s->count() != 1) {
+            failed_ = true;
+            return ByteSet().set();
+          }
+          hi = static_cast<int>(s->_Find_first());
+        }
+        if (hi < lo) {
+          failed_ = true;
+          return ByteSet().set();
+        }
+        set |= Range(lo, hi);
+        continue;
+      }
+      set.set(static_cast<std::size_t>(lo));
+    }
+    if (AtEnd()) {
+      failed_ = true;
+      return ByteSet().set();
+    }
+    ++pos_;  // ']'
+    set = Fold(set);
+    return negated ? ~set : set;
+  }
+
+  Shape Group() {
+    bool saved_caseless = caseless_;
+    bool zero_width = false;
+    if (Peek() == '?') {
+      ++pos_;
+      char c = Peek();
+      if (c == ':' || c == '>' || c == '|') {
+        ++pos_;
+      } else if (c == '=' || c == '!') {
+        ++pos_;
+        zero_width = true;
+      } else if (c == '<' && pos_ + 1 < re_.size() && (re_[pos_ + 1] == '=' || re_[pos_ + 1] == '!')) {
+        pos_ += 2;
+        zero_width = true;
+      } else if (c == '<' || c == 'P' || c == '\'') {  // named group
+        if (c == 'P') ++pos_;
+        char close = Peek() == '\'' ? '\'' : '>';
+        auto end = re_.find(close, pos_ + 1);
+        if (end == std::string_view::npos) {
+          failed_ = true;
+          return Shape::Empty();
+        }
+        pos_ = end + 1;
+      } else if (c == '#') {
+        auto end = re_.find(')', pos_);
+        if (end == std::string_view::npos) {
+          failed_ = true;
+          return Shape::Empty();
+        }
+        pos_ = end + 1;
+        return Shape::Empty();
+      } else {
+        bool on = true, new_caseless = caseless_;
+        while (!AtEnd() && Peek() != ')' && Peek() != ':') {
+          char f = re_[pos_++];
+          if (f == '-') {
+            on = false;
+          } else if (f == 'i') {
+            new_caseless = on;
+          } else if (f != 's' && f != 'm') {
+            failed_ = true;  // (?x), (?U)… change the syntax or semantics: give up
+            return Shape::Empty();
+          }
+        }
+        if (AtEnd()) {
+          failed_ = true;
+          return Shape::Empty();
+        }
+        if (re_[pos_++] == ')') {  // (?i): the rest of the enclosing group
+          caseless_ = new_caseless;
+          return Shape::Empty();
+        }
+        caseless_ = new_caseless;
+      }
+    }
+    Shape inner = Alternation();
+    caseless_ = saved_caseless;
+    if (Peek() != ')') {
+      failed_ = true;
+      return Shape::Empty();
+    }
+    ++pos_;
+    return zero_width ? Shape::Empty() : inner;
+  }
+
+  std::string_view re_;
+  std::size_t pos_ = 0;
+  bool caseless_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
+  RegexShape out;
+  out.letters = true;
+  std::optional<Shape> s = Parser(regex, caseless).Parse();
+  if (!s) return out;
+  out.min_digits = s->min_digits;
+  out.letters = s->letters;
+  out.prefix = std::move(s->prefix);
+  // A negative lookbehind whose class holds \w, or \b before a first position of word characters only.
+  const bool first_is_word = !out.prefix.empty() && (out.prefix[0] & ~kWord).none();
+  if (regex.starts_with("(?<!\\w)")) {
+    out.word_start = true;
+  } else if (regex.starts_with("(?<![")) {
+    std::size_t close = regex.find(']');
+    out.word_start = close != std::string_view::npos && regex[5] != '^' &&
+                     regex.substr(5, close - 5).find("\\w") != std::string_view::npos;
+  } else if (regex.starts_with("\\b")) {
+    out.word_start = first_is_word;
+  }
+  return out;
+}
+
+}  // namespace leakguard::detect

@@ -1,0 +1,27 @@
+// What the engine can know about a `trigger: digits` pattern without running it, so that a numeric
+// token is confirmed only against the patterns that could match inside it (scan_state.cc).
+#pragma once
+
+#include <bitset>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace leakguard::detect {
+
+struct RegexShape {
+  std::size_t min_digits = 0;  // every match holds at least this many ASCII digits
+  bool letters = false;        // a match can hold a letter (outside lookarounds)
+  // The byte sets of a match's first positions, when the regex starts with single-character items
+  // (after any lookbehind): "[A-Z]{2}\d{2}…" gives [A-Z], [A-Z], [0-9], [0-9]. At most 4.
+  std::vector<std::bitset<256>> prefix;
+  // The regex opens with a guard such as (?<![\w]) or \b before a word character: a match never
+  // starts right after a letter, digit or '_'.
+  bool word_start = false;
+};
+
+// Conservative: where the analysis is unsure it says less (fewer digits, letters possible, shorter
+// prefix), never more. A regex it cannot parse gives the empty shape (no filtering).
+RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless);
+
+}  // namespace leakguard::detect

@@ -1,0 +1,69 @@
+#include "detect/regex_shape.h"
+
+#include <gtest/gtest.h>
+
+namespace leakguard::detect {
+namespace {
+
+std::string Describe(const std::bitset<256>& s) {
+  if (s.count() == 10 && s['0'] && s['9']) return "d";
+  if (s.count() == 26 && s['A'] && s['Z']) return "A";
+  if (s.count() == 52 && s['a'] && s['Z']) return "a";
+  std::string out;
+  for (int c = 32; c < 127; ++c)
+    if (s[static_cast<std::size_t>(c)]) out += static_cast<char>(c);
+  return s.count() > 64 ? "*" : "[" + out + "]";
+}
+
+std::string Prefix(const RegexShape& shape) {
+  std::string out;
+  for (const auto& s : shape.prefix) out += Describe(s);
+  return out;
+}
+
+TEST(RegexShapeTest, DigitsLettersAndPrefix) {
+  RegexShape card =
+      AnalyzeRegexShape(R"((?<![\w+])(?<!\d[.-])\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{1,3}(?![\w]))", false);
+  EXPECT_EQ(card.min_digits, 13u);
+  EXPECT_FALSE(card.letters);
+  EXPECT_EQ(Prefix(card), "dddd");
+  EXPECT_TRUE(card.word_start);
+
+  RegexShape iban = AnalyzeRegexShape(R"((?<![\w])[A-Z]{2}\d{2}(?:[ -][A-Z0-9]{4}){2,7}(?![\w]))", false);
+  EXPECT_EQ(iban.min_digits, 2u);
+  EXPECT_TRUE(iban.letters);
+  EXPECT_EQ(Prefix(iban), "AAdd");
+
+  // Alternation: the fewest digits of any branch; the prefix positions all branches share.
+  RegexShape nik = AnalyzeRegexShape(
+      R"((?:\d{6}[ .-]\d{6}[ .-]\d{4}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{6}[ .-]\d{4}))", false);
+  EXPECT_EQ(nik.min_digits, 16u);
+  EXPECT_EQ(Prefix(nik), "dd[ -.0123456789]d");  // per position, the union over the branches
+  EXPECT_FALSE(nik.word_start);
+
+  // Optional and variable parts end the prefix; lookarounds count for nothing.
+  RegexShape phone =
+      AnalyzeRegexShape(R"((?:(?:1|001)[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?=x\d)?)", false);
+  EXPECT_EQ(phone.min_digits, 10u);
+  EXPECT_TRUE(phone.prefix.empty());
+  EXPECT_EQ(AnalyzeRegexShape(R"(\d{2,5}(?: \d{2,8}){1,4})", false).min_digits, 4u);
+  EXPECT_EQ(Prefix(AnalyzeRegexShape(R"(\d{2,5}x)", false)), "dd");
+
+  // Case-insensitive letters, classes with ranges and escapes.
+  RegexShape nie = AnalyzeRegexShape(R"((?i)[xyz]-?\d{7}-?[a-z])", false);
+  EXPECT_EQ(nie.min_digits, 7u);
+  EXPECT_EQ(Prefix(nie), "[XYZxyz]");
+  EXPECT_EQ(Prefix(AnalyzeRegexShape(R"([2-6]\d{3} \d)", false)), "[23456]ddd");
+  EXPECT_EQ(AnalyzeRegexShape(R"([0-9A-F]{8})", false).min_digits, 0u);
+  EXPECT_EQ(AnalyzeRegexShape(R"(0604\d{8})", false).min_digits, 12u);
+
+  // What the analysis cannot read gives the empty shape: no filtering.
+  RegexShape unknown = AnalyzeRegexShape(R"((\d{4})\1)", false);
+  EXPECT_EQ(unknown.min_digits, 0u);
+  EXPECT_TRUE(unknown.letters);
+  EXPECT_TRUE(unknown.prefix.empty());
+  EXPECT_EQ(AnalyzeRegexShape(R"(\d{3)", false).min_digits, 2u);  // "{3" is two literals
+}
+
+}  // namespace
+}  // namespace leakguard::detect
