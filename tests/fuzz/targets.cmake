@@ -17,7 +17,7 @@ foreach(src ${leakguard_fuzz_srcs})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/fuzz)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include)
   # Every target gets the whole library stack; the linker keeps only what a target uses.
-  target_link_libraries(${name} PRIVATE leakguard_cli leakguard_server leakguard
+  target_link_libraries(${name} PRIVATE leakguard_cli leakguard_server leakguard_extract leakguard
                         PkgConfig::HS PkgConfig::PCRE2 yaml-cpp nlohmann_json::nlohmann_json)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
 endforeach()
