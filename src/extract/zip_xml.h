@@ -1,0 +1,174 @@
+// Reading zip packages of XML parts (OOXML in ooxml.cc, ODF in odf.cc): members of a zip held in
+// memory (libarchive, seekable zip reader: the central directory is authoritative), XML parsed as a
+// stream straight from the decompressor (libxml2 xmlReader) so a large part is never held whole, and
+// a text accumulator that hands long text to the Emitter in bounded pieces.
+//
+// XML safety: no network, no DTD loading, no entity substitution, libxml2's default size limits (no
+// XML_PARSE_HUGE), errors collected instead of printed.
+//
+// Threading: every object here belongs to one extraction on one thread; the libraries are initialised
+// once per process (thread-safe) by the first use.
+#pragma once
+
+#include <archive.h>
+#include <libxml/xmlreader.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extract/emitter.h"
+#include "leakguard/status.h"
+
+namespace leakguard::extract::zipxml {
+
+// One member of a zip package, valid during the ForEachMember callback that receives it.
+class Member {
+ public:
+  Member(struct archive* a, std::string name, std::int64_t size, bool encrypted)
+      : a_(a), name_(std::move(name)), size_(size), encrypted_(encrypted) {}
+  const std::string& name() const { return name_; }
+  // Uncompressed size from the zip directory (-1 if unknown; a hostile zip may lie).
+  std::int64_t size() const { return size_; }
+  bool encrypted() const { return encrypted_; }
+  // The whole member, at most `max` bytes: kLimitExceeded when it is larger, kParseError when the
+  // data cannot be read (corrupt, encrypted, unsupported compression).
+  Result<std::string> ReadAll(std::size_t max);
+  // The next decompressed bytes into buf: count, 0 at the end, -1 on error (message in error()).
+  long Read(char* buf, std::size_t n);
+  const std::string& error() const { return error_; }
+
+ private:
+  struct archive* a_;
+  std::string name_;
+  std::int64_t size_;
+  bool encrypted_;
+  std::string error_;
+};
+
+// Calls fn for every member of the zip in `bytes` in directory order; fn returns false to stop.
+// kParseError when the bytes are not a readable zip or its directory is corrupt.
+Status ForEachMember(std::string_view bytes, const std::function<bool(Member&)>& fn);
+
+// A streaming XML reader over a member or a buffer.
+class XmlReader {
+ public:
+  enum class Event { kStart, kEnd, kText, kDone, kError };
+  explicit XmlReader(Member& member);
+  explicit XmlReader(std::string_view buffer);
+  ~XmlReader();
+  XmlReader(const XmlReader&) = delete;
+  XmlReader& operator=(const XmlReader&) = delete;
+
+  // Advances to the next start tag, end tag or text. An empty element (<a/>) gives kStart with
+  // empty() true and then kEnd.
+  Event Next();
+  // Element local name (no prefix) for kStart/kEnd.
+  std::string_view name() const { return name_; }
+  bool empty() const { return empty_; }
+  // Text of a kText event (text, CDATA or significant whitespace), UTF-8.
+  std::string_view text() const;
+  // Value of the attribute with this local name on the current start tag ("" if absent). With
+  // `namespaced`, only an attribute in some namespace counts (r:id, not id).
+  std::string Attr(std::string_view local_name, bool namespaced = false);
+  // Element depth of the current node (root = 0).
+  int depth() const { return depth_; }
+  // The first parser error, when Next() returned kError.
+  const std::string& error() const { return error_; }
+
+ private:
+  static int ReadMember(void* ctx, char* buf, int len);
+  static void OnError(void* ctx, xmlErrorPtr err);
+  void Setup();
+
+  xmlTextReaderPtr reader_ = nullptr;
+  Member* member_ = nullptr;
+  std::string_view name_;
+  bool empty_ = false;
+  bool pending_end_ = false;
+  int depth_ = 0;
+  std::string error_;
+};
+
+// Text of one part, handed to the Emitter in pieces of at most about `max_bytes` (split at a line
+// end when possible) so a huge document never sits whole in memory. Every piece has the same
+// subpath; `Flush()` sends what remains.
+class TextSink {
+ public:
+  TextSink(Emitter& out, std::string subpath, std::size_t max_bytes)
+      : out_(out), subpath_(std::move(subpath)), max_(max_bytes == 0 ? 1 : max_bytes) {}
+  ~TextSink() = default;
+  void Append(std::string_view s);
+  void Char(char c) { Append(std::string_view(&c, 1)); }
+  // Ends a line (paragraph): a newline, unless the text is empty or already ends with one.
+  void EndLine();
+  // Ends a table cell: a tab, replacing the newline its last paragraph left.
+  void EndCell();
+  void Flush();
+  bool empty() const { return buf_.empty() && !sent_; }
+
+ private:
+  Emitter& out_;
+  std::string subpath_;
+  std::size_t max_;
+  std::string buf_;
+  bool sent_ = false;
+};
+
+// Spreadsheet cells grouped by column into pieced text parts (Emitter::TextPieces): one scan per
+// column instead of one per cell. A group holds the cells of one column that share a context (the
+// column header, or none); all groups are sent when their text passes `max_bytes` in total and at
+// Flush(). Piece paths are full cell names ("Sheet1!C12").
+class CellColumns {
+ public:
+  CellColumns(Emitter& out, std::size_t max_bytes) : out_(out), max_(max_bytes == 0 ? 1 : max_bytes) {}
+  void Add(std::uint64_t column, std::string path, std::string_view value, std::string_view header);
+  void Flush();
+
+ private:
+  struct Group {
+    std::uint64_t column = 0;
+    std::string header;
+    std::string text;
+    std::vector<Piece> pieces;
+  };
+  Emitter& out_;
+  std::size_t max_;
+  std::size_t bytes_ = 0;
+  std::vector<Group> groups_;       // few: one or two per column in use
+  std::vector<std::size_t> index_;  // column * 2 + has_header -> groups_ index + 1
+};
+
+// Resolves a relationship target against the folder of the part that refers to it ("xl/workbook.xml"
+// + "worksheets/sheet1.xml" -> "xl/worksheets/sheet1.xml"; "/ppt/x.xml" is absolute; ".." pops).
+std::string ResolvePath(std::string_view base_part, std::string_view target);
+
+// True for bytes that start like a common image (PNG, JPEG, GIF, BMP, TIFF, EMF, WMF, SVG is not):
+// pictures inside documents are not handed on as children.
+bool LooksLikeImage(std::string_view bytes);
+
+// A child name safe to join with '/': path separators and control characters replaced.
+std::string SafeName(std::string_view name);
+
+// A spreadsheet number as stored ("4.1111111111111E+15") written in digits when it is a whole number
+// below 1e17, so digit patterns (cards, account numbers) see the digits; otherwise unchanged.
+std::string NumberText(std::string_view v);
+// s without leading and trailing blanks (space, tab, CR, LF).
+std::string_view Trim(std::string_view s);
+
+// Spreadsheet column letters for a 0-based column index (0 -> "A", 26 -> "AA").
+std::string ColumnName(std::uint64_t index);
+// 0-based column index from a cell reference "AB12" (the letters), -1 if there are none.
+std::int64_t ColumnIndex(std::string_view cell_ref);
+
+// The OLE compound-file signature (legacy Office files and encrypted OOXML/ODF packages).
+bool IsOleCompoundFile(std::string_view bytes);
+// True when the compound file's directory has an "EncryptedPackage" stream (a password-protected
+// OOXML document, MS-OFFCRYPTO). Reads only the directory, bounded.
+bool OleHasEncryptedPackage(std::string_view bytes);
+
+}  // namespace leakguard::extract::zipxml
