@@ -1,6 +1,7 @@
 #include "detect/byte_scan.h"
 
 #include <algorithm>
+#include <array>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -24,20 +25,15 @@ inline bool IsAlnum(char c) {
   return IsDigit(c) || static_cast<unsigned char>((u | 0x20) - 'a') < 26;
 }
 
-inline bool IsTokenSep(char c) {
-  switch (c) {
-    case ' ':
-    case '.':
-    case '-':
-    case '/':
-    case '(':
-    case ')':
-    case '+':
-      return true;
-    default:
-      return false;
-  }
-}
+// 1 + index in kTokenSeparators of each byte, 0 for the others.
+constexpr auto kSeparatorIndex = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (std::size_t i = 0; i < kTokenSeparators.size(); ++i)
+    table[static_cast<unsigned char>(kTokenSeparators[i])] = static_cast<std::uint8_t>(i + 1);
+  return table;
+}();
+
+inline bool IsTokenSep(char c) { return kSeparatorIndex[static_cast<unsigned char>(c)] != 0; }
 
 // Calls on_trigger(pos) for trigger positions in increasing order; on_trigger returns the first
 // position it still wants to hear about (triggers before it are skipped).
@@ -152,7 +148,13 @@ class ChainBuilder {
     const std::size_t step = rules_.max_length > rules_.overlap ? rules_.max_length - rules_.overlap : 1;
     for (std::size_t b = begin_;; b += step) {
       std::size_t e = std::min(end_, b + rules_.max_length);
-      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0};
+      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}};
+      for (std::size_t i = b; i < e; ++i) {
+        std::size_t k = kSeparatorIndex[static_cast<unsigned char>(data_[i])];
+        if (k == 0) continue;
+        if (t.separators[k - 1] < 255) ++t.separators[k - 1];
+        if (t.separators.back() < 255) ++t.separators.back();
+      }
       std::size_t run = 0;
       for (const Group& g : groups_) {
         if (g.end <= b || g.begin >= e) continue;

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "detect/regex_shape.h"
+
 namespace leakguard::detect {
 
 struct ByteRange {
@@ -26,6 +28,7 @@ struct NumericToken {
   std::uint32_t end;
   std::uint16_t digits;        // digits in the span
   std::uint16_t chain_digits;  // most digits in a run of consecutive groups that all hold a digit
+  SeparatorCounts separators;  // each of kTokenSeparators in the span, then all of them (saturating)
 };
 
 struct NumericTokenRules {

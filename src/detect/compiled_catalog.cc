@@ -73,37 +73,26 @@ Result<Pcre2Code> CompilePcre2(const std::string& regex, bool caseless, std::str
 // PCRE2 confirms every candidate anyway.
 class HsBuilder {
  public:
-  Status Add(const std::string& expr, unsigned flags, std::uint32_t id, const std::string& where) {
-    hs_expr_info_t* info = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_expression_info(expr.c_str(), flags, &info, &err) != HS_SUCCESS) {
-      hs_free_compile_error(err);
-      err = nullptr;
-      flags |= HS_FLAG_PREFILTER;
-      if (hs_expression_info(expr.c_str(), flags, &info, &err) != HS_SUCCESS) {
-        std::string msg = err ? err->message : "unknown error";
-        hs_free_compile_error(err);
-        return Status::ParseError(where + "pattern not supported by the matcher: " + msg);
-      }
-    }
-    bool empty = info->min_width == 0;
-    std::free(info);
-    if (empty) return Status::ParseError(where + "pattern can match the empty string");
+  // Records an expression; it is checked in Build, and only when the database is not in the cache
+  // (checking hundreds of expressions costs tens of milliseconds at every start otherwise).
+  void Add(const std::string& expr, unsigned flags, std::uint32_t id, const std::string& where) {
     exprs_.push_back(expr);
     flags_.push_back(flags);
     ids_.push_back(id);
     wheres_.push_back(where);
-    return Status::Ok();
   }
 
   // Compiles the database, or loads it from the cache when the same expressions were compiled before
-  // (compiling hundreds of patterns takes seconds; loading takes milliseconds).
+  // (compiling hundreds of patterns takes seconds; loading takes milliseconds). Only databases that
+  // compiled are cached, so a cached one needs no further checks.
   Result<HsDatabase> Build(const char* what) {
     if (exprs_.empty()) return HsDatabase();
     const std::string cache_path = CachePath(what);
     if (!cache_path.empty()) {
       if (HsDatabase db = LoadCached(cache_path)) return db;
     }
+    for (std::size_t i = 0; i < exprs_.size(); ++i)
+      if (Status s = Check(i); !s.ok()) return Unexpected(s);
     for (int attempt = 0;; ++attempt) {
       std::vector<const char*> ptrs;
       for (const auto& e : exprs_) ptrs.push_back(e.c_str());
@@ -129,6 +118,28 @@ class HsBuilder {
   }
 
  private:
+  // Each expression alone first, so an error names its pattern; one Vectorscan cannot compile exactly
+  // (lookarounds, backreferences) falls back to prefilter mode: PCRE2 confirms every candidate anyway.
+  Status Check(std::size_t i) {
+    const std::string& where = wheres_[i];
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(exprs_[i].c_str(), flags_[i], &info, &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);
+      err = nullptr;
+      flags_[i] |= HS_FLAG_PREFILTER;
+      if (hs_expression_info(exprs_[i].c_str(), flags_[i], &info, &err) != HS_SUCCESS) {
+        std::string msg = err ? err->message : "unknown error";
+        hs_free_compile_error(err);
+        return Status::ParseError(where + "pattern not supported by the matcher: " + msg);
+      }
+    }
+    bool empty = info->min_width == 0;
+    std::free(info);
+    if (empty) return Status::ParseError(where + "pattern can match the empty string");
+    return Status::Ok();
+  }
+
   std::string CachePath(const char* what) const {
     std::string dir;
     if (const char* d = std::getenv("LEAKGUARD_CACHE_DIR")) {
@@ -374,8 +385,7 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back(
               {LiteralEntry::Kind::kKeyword, pattern_index, static_cast<std::uint32_t>(k.size())});
-          if (Status s = literal.Add(VectorscanLiteral(k), HS_FLAG_CASELESS, id, where); !s.ok())
-            return Unexpected(s);
+          literal.Add(VectorscanLiteral(k), HS_FLAG_CASELESS, id, where);
         }
       } else {
         std::string err;
@@ -416,12 +426,13 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         if (p.trigger == Trigger::kLiteral) {
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
-          if (Status s = literal.Add(hs_expr, flags, id, where); !s.ok()) return Unexpected(s);
+          literal.Add(hs_expr, flags, id, where);
         } else if (p.trigger == Trigger::kDigits) {
           // Confirmed with PCRE2 inside the numeric tokens whose shape fits (scan_state.cc).
           RegexShape shape = AnalyzeRegexShape(p.regex, p.case_insensitive);
           cp.min_digits = std::max(shape.min_digits, cp.validator ? cp.validator->min_digits : 0);
           cp.letters = shape.letters;
+          cp.min_separators = shape.min_separators;
           cp.prefix = std::move(shape.prefix);
           cp.word_start = shape.word_start;
           if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive, 1)) {
@@ -448,14 +459,12 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
   HsBuilder words;
   for (std::uint32_t w = 0; w < cc->words_.size(); ++w) {
     std::string where = "context word '" + cc->words_[w] + "': ";
-    if (Status s = words.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where); !s.ok())
-      return Unexpected(s);
+    words.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, w, where);
     if (cc->word_context_patterns_[w].empty()) continue;
     auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
     cc->literal_entries_.push_back(
         {LiteralEntry::Kind::kWord, w, static_cast<std::uint32_t>(cc->words_[w].size())});
-    if (Status s = literal.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where); !s.ok())
-      return Unexpected(s);
+    literal.Add(VectorscanLiteral(cc->words_[w]), HS_FLAG_CASELESS, id, where);
   }
   auto words_db = words.Build("words");
   if (!words_db) return Unexpected(words_db.error());

@@ -51,6 +51,7 @@ struct CompiledPattern {
   bool prefiltered = false;  // the database holds spec->prefilter: confirm on both sides of its match
   // `trigger: digits` patterns: what a numeric token must have for this pattern to be tried in it.
   std::size_t min_digits = 0;            // digits (in a run of digit groups unless `letters`)
+  SeparatorCounts min_separators{};      // separators every match holds (regex_shape.h)
   bool letters = false;                  // a match can hold letters: count every digit of the token
   std::vector<std::bitset<256>> prefix;  // byte sets of a match's first positions
   bool word_start = false;               // a match never starts right after a word character

@@ -25,14 +25,37 @@ ByteSet Space() {
   return s;
 }
 
+ByteSet Separators() {
+  ByteSet s;
+  for (char c : kTokenSeparators) s.set(static_cast<unsigned char>(c));
+  return s;
+}
+constexpr std::size_t kCounted = kTokenSeparators.size() + 2;  // digits, each separator, any separator
+
+// The byte sets whose minimum count in a match is tracked: [0] digits, then each separator, then all.
+const std::array<ByteSet, kCounted>& CountedSets() {
+  static const std::array<ByteSet, kCounted> sets = [] {
+    std::array<ByteSet, kCounted> out{};
+    out[0] = kDigits;
+    for (std::size_t i = 0; i < kTokenSeparators.size(); ++i)
+      out[i + 1].set(static_cast<unsigned char>(kTokenSeparators[i]));
+    out[kCounted - 1] = Separators();
+    return out;
+  }();
+  return sets;
+}
+
+std::size_t Saturate(std::size_t v) { return std::min<std::size_t>(v, 1u << 20); }
+
 struct Shape {
-  std::size_t min_digits = 0;
+  std::array<std::size_t, kCounted> mins{};  // minimum count of each CountedSets() set in a match
   bool letters = false;
   std::vector<ByteSet> prefix;
   bool exact = true;  // `prefix` describes every position of every match (a fixed length)
   static Shape Set(const ByteSet& s) {
     Shape out;
-    out.min_digits = s.any() && (s & ~kDigits).none() ? 1 : 0;
+    const auto& sets = CountedSets();
+    for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = s.any() && (s & ~sets[k]).none() ? 1 : 0;
     out.letters = (s & kLetters).any();
     out.prefix = {s};
     return out;
@@ -86,11 +109,11 @@ class Parser {
     }
     if (branches.size() == 1) return branches[0];
     Shape out;
-    out.min_digits = SIZE_MAX;
+    out.mins.fill(SIZE_MAX);
     std::size_t common = SIZE_MAX;
     bool all_exact = true;
     for (const Shape& b : branches) {
-      out.min_digits = std::min(out.min_digits, b.min_digits);
+      for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = std::min(out.mins[k], b.mins[k]);
       out.letters = out.letters || b.letters;
       common = std::min(common, b.prefix.size());
       all_exact = all_exact && b.exact && b.prefix.size() == branches[0].prefix.size();
@@ -106,7 +129,7 @@ class Parser {
     Shape out;
     while (!failed_ && !AtEnd() && Peek() != '|' && Peek() != ')') {
       Shape item = Quantified();
-      out.min_digits += item.min_digits;
+      for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(out.mins[k] + item.mins[k]);
       out.letters = out.letters || item.letters;
       if (out.exact) {
         AppendPrefix(out, item);
@@ -158,7 +181,7 @@ class Parser {
     }
     if (Peek() == '?' || Peek() == '+') ++pos_;  // lazy / possessive
     Shape out;
-    out.min_digits = atom.min_digits * min;
+    for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(atom.mins[k] * min);
     out.letters = atom.letters && max > 0;
     if (min == 0) {
       out.exact = max == 0;
@@ -414,7 +437,9 @@ RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
   out.letters = true;
   std::optional<Shape> s = Parser(regex, caseless).Parse();
   if (!s) return out;
-  out.min_digits = s->min_digits;
+  out.min_digits = s->mins[0];
+  for (std::size_t k = 1; k < kCounted; ++k)
+    out.min_separators[k - 1] = static_cast<std::uint8_t>(std::min<std::size_t>(255, s->mins[k]));
   out.letters = s->letters;
   out.prefix = std::move(s->prefix);
   // A negative lookbehind whose class holds \w, or \b before a first position of word characters only.

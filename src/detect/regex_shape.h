@@ -2,16 +2,23 @@
 // token is confirmed only against the patterns that could match inside it (scan_state.cc).
 #pragma once
 
+#include <array>
 #include <bitset>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
 namespace leakguard::detect {
 
+// The separators numeric tokens are made of (byte_scan.h), counted one by one and all together.
+inline constexpr std::string_view kTokenSeparators = " .-/()+";
+using SeparatorCounts = std::array<std::uint8_t, kTokenSeparators.size() + 1>;  // saturating at 255
+
 struct RegexShape {
-  std::size_t min_digits = 0;  // every match holds at least this many ASCII digits
-  bool letters = false;        // a match can hold a letter (outside lookarounds)
+  std::size_t min_digits = 0;        // every match holds at least this many ASCII digits
+  SeparatorCounts min_separators{};  // ... and at least these many of each separator (last: of any)
+  bool letters = false;              // a match can hold a letter (outside lookarounds)
   // The byte sets of a match's first positions, when the regex starts with single-character items
   // (after any lookbehind): "[A-Z]{2}\d{2}…" gives [A-Z], [A-Z], [0-9], [0-9]. At most 4.
   std::vector<std::bitset<256>> prefix;

@@ -204,6 +204,8 @@ void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_
 
 bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const {
   if ((p.letters ? t.digits : t.chain_digits) < p.min_digits) return false;
+  for (std::size_t k = 0; k < t.separators.size(); ++k)
+    if (t.separators[k] < p.min_separators[k]) return false;
   const std::size_t k = p.prefix.size();
   if (k > 0) {
     bool found = false;

@@ -34,6 +34,18 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_TRUE(iban.letters);
   EXPECT_EQ(Prefix(iban), "AAdd");
 
+  // Separators every match holds: [ .-] counts only as "any separator".
+  EXPECT_EQ(card.min_separators.back(), 3u);
+  EXPECT_EQ(card.min_separators[kTokenSeparators.find('-')], 0u);
+  RegexShape ipv4 = AnalyzeRegexShape(
+      R"((?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]))",
+      false);
+  EXPECT_EQ(ipv4.min_digits, 4u);
+  EXPECT_EQ(ipv4.min_separators[kTokenSeparators.find('.')], 3u);
+  RegexShape ssn = AnalyzeRegexShape(R"(\d{3}-\d{2}-\d{4})", false);
+  EXPECT_EQ(ssn.min_separators[kTokenSeparators.find('-')], 2u);
+  EXPECT_EQ(ssn.min_separators[kTokenSeparators.find(' ')], 0u);
+
   // Alternation: the fewest digits of any branch; the prefix positions all branches share.
   RegexShape nik = AnalyzeRegexShape(
       R"((?:\d{6}[ .-]\d{6}[ .-]\d{4}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{6}[ .-]\d{4}))", false);
