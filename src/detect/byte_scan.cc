@@ -148,9 +148,12 @@ class ChainBuilder {
     const std::size_t step = rules_.max_length > rules_.overlap ? rules_.max_length - rules_.overlap : 1;
     for (std::size_t b = begin_;; b += step) {
       std::size_t e = std::min(end_, b + rules_.max_length);
-      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}};
+      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0};
       for (std::size_t i = b; i < e; ++i) {
-        std::size_t k = kSeparatorIndex[static_cast<unsigned char>(data_[i])];
+        auto c = static_cast<unsigned char>(data_[i]);
+        t.upper += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'A') < 26);
+        t.lower += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'a') < 26);
+        std::size_t k = kSeparatorIndex[c];
         if (k == 0) continue;
         if (t.separators[k - 1] < 255) ++t.separators[k - 1];
         if (t.separators.back() < 255) ++t.separators.back();
@@ -158,8 +161,9 @@ class ChainBuilder {
       std::size_t run = 0;
       for (const Group& g : groups_) {
         if (g.end <= b || g.begin >= e) continue;
-        std::size_t d =
-            g.begin >= b && g.end <= e ? g.digits : Digits(std::max(g.begin, b), std::min(g.end, e));
+        const std::size_t gb = std::max(g.begin, b), ge = std::min(g.end, e);
+        std::size_t d = g.begin >= b && g.end <= e ? g.digits : Digits(gb, ge);
+        if (d == ge - gb) t.digit_runs |= std::uint64_t{1} << std::min<std::size_t>(d, 63);
         t.digits = static_cast<std::uint16_t>(std::min<std::size_t>(65535, t.digits + d));
         run = d == 0 ? 0 : run + d;
         t.chain_digits =

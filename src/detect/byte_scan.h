@@ -29,6 +29,9 @@ struct NumericToken {
   std::uint16_t digits;        // digits in the span
   std::uint16_t chain_digits;  // most digits in a run of consecutive groups that all hold a digit
   SeparatorCounts separators;  // each of kTokenSeparators in the span, then all of them (saturating)
+  std::uint16_t upper;         // [A-Z] and [a-z] in the span (saturating)
+  std::uint16_t lower;
+  std::uint64_t digit_runs;  // bit n: a group of exactly n digits (bit 63: 63 or more)
 };
 
 struct NumericTokenRules {

@@ -433,6 +433,15 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           cp.min_digits = std::max(shape.min_digits, cp.validator ? cp.validator->min_digits : 0);
           cp.letters = shape.letters;
           cp.min_separators = shape.min_separators;
+          cp.min_upper = shape.min_upper;
+          cp.min_lower = shape.min_lower;
+          if (shape.digit_run_min > 0 && shape.word_start) {
+            // Starts at a group start and holds digits only: the token needs a digit group that long
+            // (exactly, when the match cannot end inside a group).
+            std::size_t lo = std::min<std::size_t>(shape.digit_run_min, 63);
+            std::size_t hi = shape.word_end ? std::min<std::size_t>(shape.digit_run_max, 63) : 63;
+            for (std::size_t n = lo; n <= hi; ++n) cp.digit_runs |= std::uint64_t{1} << n;
+          }
           cp.prefix = std::move(shape.prefix);
           cp.word_start = shape.word_start;
           if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive, 1)) {

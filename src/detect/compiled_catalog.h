@@ -50,12 +50,14 @@ struct CompiledPattern {
   std::size_t max_length = 0;
   bool prefiltered = false;  // the database holds spec->prefilter: confirm on both sides of its match
   // `trigger: digits` patterns: what a numeric token must have for this pattern to be tried in it.
-  std::size_t min_digits = 0;            // digits (in a run of digit groups unless `letters`)
-  SeparatorCounts min_separators{};      // separators every match holds (regex_shape.h)
-  bool letters = false;                  // a match can hold letters: count every digit of the token
-  std::vector<std::bitset<256>> prefix;  // byte sets of a match's first positions
-  bool word_start = false;               // a match never starts right after a word character
-  std::vector<std::string> required;     // one of these occurs in every match (lower-case if caseless)
+  std::size_t min_digits = 0;                // digits (in a run of digit groups unless `letters`)
+  SeparatorCounts min_separators{};          // separators every match holds (regex_shape.h)
+  std::size_t min_upper = 0, min_lower = 0;  // letters of each case every match holds
+  std::uint64_t digit_runs = 0;              // a match is a whole group of n digits for a bit n here (0: any)
+  bool letters = false;                      // a match can hold letters: count every digit of the token
+  std::vector<std::bitset<256>> prefix;      // byte sets of a match's first positions
+  bool word_start = false;                   // a match never starts right after a word character
+  std::vector<std::string> required;         // one of these occurs in every match (lower-case if caseless)
   bool required_caseless = false;
 };
 

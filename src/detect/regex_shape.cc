@@ -30,16 +30,20 @@ ByteSet Separators() {
   for (char c : kTokenSeparators) s.set(static_cast<unsigned char>(c));
   return s;
 }
-constexpr std::size_t kCounted = kTokenSeparators.size() + 2;  // digits, each separator, any separator
+// digits, each separator, any separator, upper-case letters, lower-case letters
+constexpr std::size_t kCounted = kTokenSeparators.size() + 4;
 
-// The byte sets whose minimum count in a match is tracked: [0] digits, then each separator, then all.
+// The byte sets whose minimum count in a match is tracked: [0] digits, then each separator, any
+// separator, [A-Z], [a-z].
 const std::array<ByteSet, kCounted>& CountedSets() {
   static const std::array<ByteSet, kCounted> sets = [] {
     std::array<ByteSet, kCounted> out{};
     out[0] = kDigits;
     for (std::size_t i = 0; i < kTokenSeparators.size(); ++i)
       out[i + 1].set(static_cast<unsigned char>(kTokenSeparators[i]));
-    out[kCounted - 1] = Separators();
+    out[kCounted - 3] = Separators();
+    out[kCounted - 2] = Range('A', 'Z');
+    out[kCounted - 1] = Range('a', 'z');
     return out;
   }();
   return sets;
@@ -47,9 +51,13 @@ const std::array<ByteSet, kCounted>& CountedSets() {
 
 std::size_t Saturate(std::size_t v) { return std::min<std::size_t>(v, 1u << 20); }
 
+std::size_t AddLen(std::size_t a, std::size_t b) { return a == SIZE_MAX || b == SIZE_MAX ? SIZE_MAX : a + b; }
+
 struct Shape {
   std::array<std::size_t, kCounted> mins{};  // minimum count of each CountedSets() set in a match
   bool letters = false;
+  bool non_digit = false;                // a match can hold a byte other than a digit
+  std::size_t min_len = 0, max_len = 0;  // SIZE_MAX: unbounded
   std::vector<ByteSet> prefix;
   bool exact = true;  // `prefix` describes every position of every match (a fixed length)
   static Shape Set(const ByteSet& s) {
@@ -57,6 +65,8 @@ struct Shape {
     const auto& sets = CountedSets();
     for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = s.any() && (s & ~sets[k]).none() ? 1 : 0;
     out.letters = (s & kLetters).any();
+    out.non_digit = (s & ~kDigits).any();
+    out.min_len = out.max_len = 1;
     out.prefix = {s};
     return out;
   }
@@ -110,11 +120,15 @@ class Parser {
     if (branches.size() == 1) return branches[0];
     Shape out;
     out.mins.fill(SIZE_MAX);
+    out.min_len = SIZE_MAX;
     std::size_t common = SIZE_MAX;
     bool all_exact = true;
     for (const Shape& b : branches) {
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = std::min(out.mins[k], b.mins[k]);
       out.letters = out.letters || b.letters;
+      out.non_digit = out.non_digit || b.non_digit;
+      out.min_len = std::min(out.min_len, b.min_len);
+      out.max_len = std::max(out.max_len, b.max_len);
       common = std::min(common, b.prefix.size());
       all_exact = all_exact && b.exact && b.prefix.size() == branches[0].prefix.size();
     }
@@ -131,6 +145,9 @@ class Parser {
       Shape item = Quantified();
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(out.mins[k] + item.mins[k]);
       out.letters = out.letters || item.letters;
+      out.non_digit = out.non_digit || item.non_digit;
+      out.min_len = AddLen(out.min_len, item.min_len);
+      out.max_len = AddLen(out.max_len, item.max_len);
       if (out.exact) {
         AppendPrefix(out, item);
         out.exact = out.exact && item.exact;
@@ -183,6 +200,10 @@ class Parser {
     Shape out;
     for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(atom.mins[k] * min);
     out.letters = atom.letters && max > 0;
+    out.non_digit = atom.non_digit && max > 0;
+    out.min_len = Saturate(atom.min_len * min);
+    out.max_len = max == SIZE_MAX || atom.max_len == SIZE_MAX ? (atom.max_len == 0 ? 0 : SIZE_MAX)
+                                                              : Saturate(atom.max_len * max);
     if (min == 0) {
       out.exact = max == 0;
       return out;
@@ -430,6 +451,59 @@ class Parser {
   bool failed_ = false;
 };
 
+// Whether the regex has a (?![\w…]) or (?!\w) guard at its top level (not inside a group or an
+// alternative), after which only lookaheads follow.
+bool EndsWithWordGuard(std::string_view re) {
+  std::size_t at = std::string_view::npos;
+  for (std::string_view guard : {std::string_view("(?![\\w"), std::string_view("(?!\\w)")}) {
+    std::size_t p = re.rfind(guard);
+    if (p != std::string_view::npos && (at == std::string_view::npos || p > at)) at = p;
+  }
+  if (at == std::string_view::npos) return false;
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < at; ++i) {
+    char c = re[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return false;
+    }
+  }
+  if (depth != 0) return false;
+  // The rest: lookaheads only.
+  std::size_t close = re.find(')', at);
+  for (std::size_t i = close == std::string_view::npos ? re.size() : close + 1; i < re.size();) {
+    if (re.substr(i, 3) != "(?!" && re.substr(i, 3) != "(?=") return false;
+    int d = 0;
+    bool cls = false;
+    for (; i < re.size(); ++i) {
+      char c = re[i];
+      if (c == '\\') {
+        ++i;
+      } else if (cls) {
+        cls = c != ']';
+      } else if (c == '[') {
+        cls = true;
+      } else if (c == '(') {
+        ++d;
+      } else if (c == ')' && --d == 0) {
+        ++i;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
@@ -438,7 +512,13 @@ RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
   std::optional<Shape> s = Parser(regex, caseless).Parse();
   if (!s) return out;
   out.min_digits = s->mins[0];
-  for (std::size_t k = 1; k < kCounted; ++k)
+  out.min_upper = s->mins[kCounted - 2];
+  out.min_lower = s->mins[kCounted - 1];
+  if (!s->non_digit && s->min_len > 0) {
+    out.digit_run_min = s->min_len;
+    out.digit_run_max = s->max_len;
+  }
+  for (std::size_t k = 1; k <= out.min_separators.size(); ++k)
     out.min_separators[k - 1] = static_cast<std::uint8_t>(std::min<std::size_t>(255, s->mins[k]));
   out.letters = s->letters;
   out.prefix = std::move(s->prefix);
@@ -453,6 +533,7 @@ RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
   } else if (regex.starts_with("\\b")) {
     out.word_start = first_is_word;
   }
+  out.word_end = EndsWithWordGuard(regex);
   return out;
 }
 

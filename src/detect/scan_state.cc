@@ -206,6 +206,8 @@ bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const Nu
   if ((p.letters ? t.digits : t.chain_digits) < p.min_digits) return false;
   for (std::size_t k = 0; k < t.separators.size(); ++k)
     if (t.separators[k] < p.min_separators[k]) return false;
+  if (t.upper < p.min_upper || t.lower < p.min_lower) return false;
+  if (p.digit_runs != 0 && (p.digit_runs & t.digit_runs) == 0) return false;
   const std::size_t k = p.prefix.size();
   if (k > 0) {
     bool found = false;

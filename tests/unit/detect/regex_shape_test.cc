@@ -46,6 +46,25 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_EQ(ssn.min_separators[kTokenSeparators.find('-')], 2u);
   EXPECT_EQ(ssn.min_separators[kTokenSeparators.find(' ')], 0u);
 
+  // Runs of digits only, and the guards around them.
+  RegexShape nik16 = AnalyzeRegexShape(R"((?<![\w+])(?<!\d[.-])\d{16}(?![\w])(?![.-]\d))", false);
+  EXPECT_EQ(nik16.digit_run_min, 16u);
+  EXPECT_EQ(nik16.digit_run_max, 16u);
+  EXPECT_TRUE(nik16.word_start);
+  EXPECT_TRUE(nik16.word_end);
+  RegexShape tckn = AnalyzeRegexShape(R"((?<![\w])[1-9]\d{10,}(?!\w))", false);
+  EXPECT_EQ(tckn.digit_run_min, 11u);
+  EXPECT_EQ(tckn.digit_run_max, SIZE_MAX);
+  EXPECT_TRUE(tckn.word_end);
+  EXPECT_EQ(card.digit_run_min, 0u);  // separators inside
+  RegexShape phone = AnalyzeRegexShape(R"((?<![\w+])\d{9,12}(?:(?![\w])|(?=x\d))(?![.-]\d))", false);
+  EXPECT_EQ(phone.digit_run_min, 9u);
+  EXPECT_FALSE(phone.word_end);  // "x12" may follow
+  RegexShape nif = AnalyzeRegexShape(R"((?<![\w])(?<!\d[.-])\d{7,8}-?[A-Z](?![\w]))", false);
+  EXPECT_EQ(nif.min_upper, 1u);
+  EXPECT_EQ(nif.min_lower, 0u);
+  EXPECT_EQ(AnalyzeRegexShape(R"((?i)\d{7}[a-z])", false).min_upper, 0u);
+
   // Alternation: the fewest digits of any branch; the prefix positions all branches share.
   RegexShape nik = AnalyzeRegexShape(
       R"((?:\d{6}[ .-]\d{6}[ .-]\d{4}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{6}[ .-]\d{4}))", false);
@@ -54,10 +73,10 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_FALSE(nik.word_start);
 
   // Optional and variable parts end the prefix; lookarounds count for nothing.
-  RegexShape phone =
+  RegexShape nanp =
       AnalyzeRegexShape(R"((?:(?:1|001)[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?=x\d)?)", false);
-  EXPECT_EQ(phone.min_digits, 10u);
-  EXPECT_TRUE(phone.prefix.empty());
+  EXPECT_EQ(nanp.min_digits, 10u);
+  EXPECT_TRUE(nanp.prefix.empty());
   EXPECT_EQ(AnalyzeRegexShape(R"(\d{2,5}(?: \d{2,8}){1,4})", false).min_digits, 4u);
   EXPECT_EQ(Prefix(AnalyzeRegexShape(R"(\d{2,5}x)", false)), "dd");
 
