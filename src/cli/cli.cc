@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <map>
 #include <ostream>
 #include <string>
@@ -31,6 +32,39 @@ void AddNoBuiltin(CLI::App* cmd, bool& include_builtin) {
   cmd->add_flag_callback(
       "--no-builtin", [&include_builtin] { include_builtin = false; },
       "Use only the info types of the --config files, not the built-in catalog");
+}
+
+// Extraction limits (docs/extraction.md), for scan and serve.
+void AddLimitFlags(CLI::App* cmd, extract::Limits& limits, double& max_time_seconds) {
+  cmd->add_option("--max-depth", limits.max_depth, "Containers inside containers to open (extraction)")
+      ->type_name("N")
+      ->capture_default_str();
+  cmd->add_option("--max-expanded", limits.max_total_bytes,
+                  "Decoded/decompressed bytes per file or request (e.g. 16GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("BYTES");
+  cmd->add_option("--max-ratio", limits.max_ratio, "Expansion ratio that counts as a decompression bomb")
+      ->type_name("R")
+      ->capture_default_str();
+  cmd->add_option("--max-parts", limits.max_parts, "Text parts and embedded files per file or request")
+      ->type_name("N")
+      ->capture_default_str();
+  cmd->add_option("--max-time", max_time_seconds, "Seconds of extraction per file or request (0: no limit)")
+      ->type_name("SECONDS")
+      ->capture_default_str();
+  cmd->add_option("--max-buffered", limits.max_buffered_bytes,
+                  "Largest member held in memory for random access: zip, 7z, Office, PDF (e.g. 64MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("BYTES");
+  cmd->add_option("--max-encoded-runs", limits.max_decoded_runs,
+                  "base64/hex/percent/entity runs decoded per text part")
+      ->type_name("N")
+      ->capture_default_str();
+}
+
+void ApplyMaxTime(extract::Limits& limits, double seconds) {
+  limits.max_time =
+      std::chrono::milliseconds(seconds > 0 ? static_cast<std::int64_t>(seconds * 1000 + 0.5) : 0);
 }
 
 std::string VersionText() { return "leakguard " + std::string(kVersion); }
@@ -87,6 +121,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   scan_cmd->add_option("--color", color, "Colour text output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  bool no_extract = false;
+  scan_cmd->add_flag("--no-extract", no_extract,
+                     "Scan every file as raw bytes: no archives, documents, mail or encoded runs opened");
+  double scan_max_time = static_cast<double>(scan.limits.max_time.count()) / 1000;
+  AddLimitFlags(scan_cmd, scan.limits, scan_max_time);
 
   // --- types ---
   TypesArgs types;
@@ -127,6 +166,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       ->transform(CLI::AsSizeValue(false))
       ->type_name("BYTES");
   serve_cmd->add_flag("--allow-reveal", serve.allow_reveal, "Let requests ask for full values");
+  double serve_max_time = static_cast<double>(serve.limits.max_time.count()) / 1000;
+  AddLimitFlags(serve_cmd, serve.limits, serve_max_time);
 
   // --- version ---
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version");
@@ -154,6 +195,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     scan.min_confidence = kConfidences.at(lower);
     scan.color = kColors.at(color);
     scan.progress = !no_progress;
+    scan.extract = !no_extract;
+    ApplyMaxTime(scan.limits, scan_max_time);
     scan.stdout_is_tty = ::isatty(STDOUT_FILENO) == 1;
     scan.stderr_is_tty = ::isatty(STDERR_FILENO) == 1;
     return RunScan(scan, out, err);
@@ -162,7 +205,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     types.json = types_format == "json";
     return RunTypes(types, out, err);
   }
-  if (serve_cmd->parsed()) return RunServe(serve, out, err);
+  if (serve_cmd->parsed()) {
+    ApplyMaxTime(serve.limits, serve_max_time);
+    return RunServe(serve, out, err);
+  }
   if (version_cmd->parsed()) {
     out << VersionText() << '\n';
     return kExitClean;

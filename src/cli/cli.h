@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/finding.h"
 
@@ -53,7 +54,9 @@ struct ScanArgs {
   bool progress = true;               // progress line on stderr (only when stderr_is_tty)
   bool follow_symlinks = false;       // follow symlinks found while walking directories
   ColorMode color = ColorMode::kAuto;
-  std::size_t chunk_size = 1 << 20;  // bytes per read
+  std::size_t chunk_size = 1 << 20;  // bytes per read (without extraction)
+  bool extract = true;               // false (--no-extract): every file is scanned as raw bytes
+  extract::Limits limits;            // extraction limits (--max-depth, --max-time, …)
   // Set by the caller (Main) from isatty(); tests leave them false.
   bool stdout_is_tty = false;
   bool stderr_is_tty = false;
@@ -82,6 +85,7 @@ struct ServeArgs {
   unsigned threads = 0;
   std::uint64_t max_body_bytes = 32ull << 20;
   bool allow_reveal = false;
+  extract::Limits limits;  // extraction limits per request
 };
 
 // Blocks until SIGINT/SIGTERM. Prints "leakguard: listening on http://HOST:PORT" on `err` when ready.

@@ -188,30 +188,37 @@ bool IsExcluded(std::string_view path, const std::vector<std::string>& globs) {
   return false;
 }
 
+Result<int> OpenForScan(const std::string& path, bool no_follow) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;  // O_NONBLOCK: never hang on a fifo
+  if (no_follow) flags |= O_NOFOLLOW;
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return Unexpected(Status::IoError(CannotRead(path, errno)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return Unexpected(Status::IoError(CannotRead(path, e)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Unexpected(Status::InvalidArgument("skipping '" + path + "': not a regular file"));
+  }
+  int fl = ::fcntl(fd, F_GETFL);
+  if (fl >= 0) ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return fd;
+}
+
 Status ReadFileChunks(const std::string& path, bool no_follow, int fd_override, std::vector<char>& buffer,
                       const std::function<Status(std::string_view chunk)>& on_chunk) {
   if (buffer.empty()) buffer.resize(1 << 20);
   int fd = fd_override;
   bool owned = false;
   if (fd < 0) {
-    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;  // O_NONBLOCK: never hang on a fifo
-    if (no_follow) flags |= O_NOFOLLOW;
-    fd = ::open(path.c_str(), flags);
-    if (fd < 0) return Status::IoError(CannotRead(path, errno));
+    Result<int> opened = OpenForScan(path, no_follow);
+    if (!opened) return opened.error();
+    fd = *opened;
     owned = true;
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      int e = errno;
-      ::close(fd);
-      return Status::IoError(CannotRead(path, e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Status::InvalidArgument("skipping '" + path + "': not a regular file");
-    }
-    int fl = ::fcntl(fd, F_GETFL);
-    if (fl >= 0) ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   Status result;
   while (true) {

@@ -55,6 +55,11 @@ bool IsExcluded(std::string_view path, const std::vector<std::string>& globs);
 // Returns kIoError "cannot read 'path': <reason>" when the file cannot be opened or read, and
 // kInvalidArgument "skipping 'path': not a regular file" when the path (opened by name) turned out
 // to be a fifo, device, socket or directory: the caller treats that as a skip, not an error.
+// Opens a regular file for reading (blocking reads), as ReadFileChunks does: the same errors, and
+// kInvalidArgument "skipping 'path': not a regular file" for fifos, devices, sockets, directories.
+// The caller closes the descriptor.
+Result<int> OpenForScan(const std::string& path, bool no_follow);
+
 Status ReadFileChunks(const std::string& path, bool no_follow, int fd_override, std::vector<char>& buffer,
                       const std::function<Status(std::string_view chunk)>& on_chunk);
 

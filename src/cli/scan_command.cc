@@ -1,6 +1,8 @@
 // `leakguard scan`: walk the paths on one thread, scan files on N workers (each with its own Scanner),
 // deliver findings in walk order to one writer.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -17,6 +19,7 @@
 #include "cli/file_walker.h"
 #include "cli/output.h"
 #include "cli/scan_pipeline.h"
+#include "extract/inspect.h"
 
 namespace leakguard::cli {
 namespace {
@@ -184,6 +187,15 @@ int RunScan(const ScanArgs& args, std::shared_ptr<const Engine> engine, std::ost
   for (const std::string& id : args.types) {
     const InfoTypeInfo* info = engine->FindType(id);
     if (info == nullptr) info = engine->FindType(Upper(id));
+    bool problem_type = false;  // EXTRACTION_LIMIT, ENCRYPTED_CONTENT, UNREADABLE_CONTENT
+    for (const extract::ProblemTypeInfo& p : extract::ProblemTypes()) {
+      if (p.id == Upper(id)) {
+        problem_type = true;
+        if (std::find(scan_options.types.begin(), scan_options.types.end(), p.id) == scan_options.types.end())
+          scan_options.types.emplace_back(p.id);
+      }
+    }
+    if (problem_type) continue;
     if (info == nullptr) {
       PrintError(err, "unknown info type '" + id + "' in --types (run 'leakguard types' to list them)");
       return kExitError;
@@ -231,16 +243,73 @@ int RunScan(const ScanArgs& args, std::shared_ptr<const Engine> engine, std::ost
 
   const std::size_t chunk_size = args.chunk_size > 0 ? args.chunk_size : (1u << 20);
   WorkQueue<WorkItem> queue(kQueueCapacity);
+  // Counts what is read from a file, for the progress line and the summary.
+  class CountingSource : public extract::Source {
+   public:
+    CountingSource(extract::Source& inner, std::atomic<std::uint64_t>& bytes)
+        : inner_(inner), bytes_(bytes) {}
+    Result<std::size_t> Read(char* buffer, std::size_t size) override {
+      Result<std::size_t> n = inner_.Read(buffer, size);
+      if (n) bytes_.fetch_add(*n, std::memory_order_relaxed);
+      return n;
+    }
+    int seekable_fd() const override { return inner_.seekable_fd(); }
+
+   private:
+    extract::Source& inner_;
+    std::atomic<std::uint64_t>& bytes_;
+  };
+
   auto worker = [&] {
-    std::optional<Scanner> scanner;  // created on the first file: idle workers cost nothing
+    // One scanner per nesting level (a decoded base64 run inside a streamed file is scanned while the
+    // file's own stream is open); created on the first file: idle workers cost nothing.
+    std::vector<std::unique_ptr<Scanner>> scanners;
+    extract::Inspector inspector([&](std::size_t level) -> Scanner& {
+      while (scanners.size() <= level) scanners.push_back(std::make_unique<Scanner>(engine));
+      return *scanners[level];
+    });
+    std::optional<Scanner> scanner;  // --no-extract
     std::vector<char> buffer;
     while (std::optional<WorkItem> item = queue.Pop()) {
+      const std::string& path = item->entry.path;
+      const std::uint64_t seq = item->seq;
+      if (args.extract) {
+        int fd = path == "-" ? args.stdin_fd : -1;
+        bool owned = false;
+        if (fd < 0) {
+          Result<int> opened = OpenForScan(path, item->entry.no_follow);
+          if (!opened) {
+            if (opened.error().code() == StatusCode::kInvalidArgument) {
+              report_warning(opened.error().message());  // not a regular file: skipped
+            } else {
+              report_error(opened.error().message());
+            }
+            delivery.Finish(seq);
+            continue;
+          }
+          fd = *opened;
+          owned = true;
+        }
+        extract::FdSource fd_source(fd, path);
+        CountingSource source(fd_source, counters.bytes);
+        Status status = inspector.InspectStream(source, "", scan_options, args.limits,
+                                                [&](Finding&& f) { delivery.Add(seq, path, std::move(f)); });
+        if (owned) ::close(fd);
+        if (!status.ok()) {
+          report_error(status.code() == StatusCode::kIoError
+                           ? status.message()
+                           : "cannot scan '" + path + "': " + StatusText(status));
+          scanners.clear();  // start the next file with fresh scratch
+        } else {
+          counters.files.fetch_add(1, std::memory_order_relaxed);
+        }
+        delivery.Finish(seq);
+        continue;
+      }
       if (!scanner) {
         scanner.emplace(engine);
         buffer.resize(chunk_size);
       }
-      const std::string& path = item->entry.path;
-      const std::uint64_t seq = item->seq;
       ScanOptions options = scan_options;
       Status status = scanner->Open(options, [&](Finding&& f) { delivery.Add(seq, path, std::move(f)); });
       if (!status.ok()) {

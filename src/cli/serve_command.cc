@@ -87,6 +87,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   options.threads = args.threads;
   options.max_body_bytes = args.max_body_bytes;
   options.allow_reveal = args.allow_reveal;
+  options.limits = args.limits;
   server::Server server(options, *engine);
   if (Status s = server.Start(); !s.ok()) {
     pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);

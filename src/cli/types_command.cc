@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "extract/inspect.h"
 
 namespace leakguard::cli {
 namespace {
@@ -98,7 +99,30 @@ void PrintType(std::ostream& out, const InfoTypeInfo& t) {
   PrintList(out, "invalid examples", t.invalid_examples);
 }
 
+// The findings content extraction reports (EXTRACTION_LIMIT, ENCRYPTED_CONTENT, UNREADABLE_CONTENT)
+// are not engine patterns; they are listed with the catalog so that --types and policies can name them.
+std::vector<InfoTypeInfo> ExtractionTypes() {
+  std::vector<InfoTypeInfo> out;
+  for (const extract::ProblemTypeInfo& p : extract::ProblemTypes()) {
+    InfoTypeInfo t;
+    t.id = std::string(p.id);
+    t.name = std::string(p.name);
+    t.category = "extraction";
+    t.description = std::string(p.description);
+    t.confidence_rules = "Always high: the content could not be inspected (docs/extraction.md).";
+    t.source = "builtin:extraction";
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 const InfoTypeInfo* Lookup(const Engine& engine, std::string_view id) {
+  static const std::vector<InfoTypeInfo> extraction = ExtractionTypes();
+  for (const InfoTypeInfo& t : extraction) {
+    std::string upper(id);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (t.id == upper) return &t;
+  }
   if (const InfoTypeInfo* t = engine.FindType(id)) return t;
   std::string upper(id);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -134,6 +158,9 @@ int RunTypes(const TypesArgs& args, const Engine& engine, std::ostream& out, std
 
   std::vector<const InfoTypeInfo*> types;
   for (const InfoTypeInfo& t : engine.types()) types.push_back(&t);
+  static const std::vector<InfoTypeInfo> extraction = ExtractionTypes();
+  if (args.include_builtin)
+    for (const InfoTypeInfo& t : extraction) types.push_back(&t);
   std::sort(types.begin(), types.end(),
             [](const InfoTypeInfo* a, const InfoTypeInfo* b) { return a->id < b->id; });
   if (args.json) {

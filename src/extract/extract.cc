@@ -3,6 +3,7 @@
 #include "extract/extract.h"
 
 #include <magic.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -24,8 +25,20 @@ Result<std::size_t> FdSource::Read(char* buffer, std::size_t size) {
     ssize_t n = ::read(fd_, buffer, size);
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {  // an inherited non-blocking stdin
+      pollfd p{fd_, POLLIN, 0};
+      while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+      }
+      continue;
+    }
     return Unexpected(Status::IoError("cannot read '" + name_ + "': " + std::strerror(errno)));
   }
+}
+
+int FdSource::seekable_fd() const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  return fd_;
 }
 
 Result<std::size_t> MemorySource::Read(char* buffer, std::size_t size) {
@@ -216,7 +229,7 @@ class CountingSource : public Source {
     if (n) count_ += *n;
     return n;
   }
-  Source& inner() { return inner_; }
+  int seekable_fd() const override { return inner_.seekable_fd(); }
 
  private:
   Source& inner_;
@@ -388,13 +401,11 @@ void Dispatcher::Dispatch(Source& source, const std::string& path, int depth, co
     case Kind::kArchiveSeek:
       if (whole == nullptr && top) {
         // A regular file on disk: let libarchive seek in it instead of buffering it.
-        auto* counted = dynamic_cast<CountingSource*>(&source);
-        auto* fd_source = counted != nullptr ? dynamic_cast<FdSource*>(&counted->inner()) : nullptr;
+        const int fd = source.seekable_fd();
         struct stat st;
-        if (fd_source != nullptr && ::fstat(fd_source->fd(), &st) == 0 && S_ISREG(st.st_mode) &&
-            ::lseek(fd_source->fd(), 0, SEEK_SET) == 0) {
+        if (fd >= 0 && ::fstat(fd, &st) == 0 && ::lseek(fd, 0, SEEK_SET) == 0) {
           stats_.input_bytes = static_cast<std::uint64_t>(st.st_size);
-          FdArchive(fd_source->fd(), path, depth);
+          FdArchive(fd, path, depth);
           return;
         }
       }

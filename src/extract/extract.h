@@ -39,14 +39,18 @@ class Source {
   virtual ~Source() = default;
   // Reads up to `size` bytes into `buffer`; 0 means the end. Errors are kIoError.
   virtual Result<std::size_t> Read(char* buffer, std::size_t size) = 0;
+  // A descriptor of a regular file with the same bytes, positioned anywhere, or -1. Lets zip/7z be
+  // read with seeks instead of being buffered; wrappers forward it.
+  virtual int seekable_fd() const { return -1; }
 };
 
-// A Source over a file descriptor (not owned). `name` names it in error messages.
+// A Source over a file descriptor (not owned; a non-blocking one is polled). `name` names it in error
+// messages.
 class FdSource : public Source {
  public:
   FdSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
   Result<std::size_t> Read(char* buffer, std::size_t size) override;
-  int fd() const { return fd_; }
+  int seekable_fd() const override;
 
  private:
   int fd_;

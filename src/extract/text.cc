@@ -70,8 +70,19 @@ bool IsValidUtf8(std::string_view s, bool complete) {
 Encoding DetectEncoding(std::string_view head, bool complete) {
   const auto* p = reinterpret_cast<const unsigned char*>(head.data());
   const std::size_t n = head.size();
-  if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) return Encoding::kUtf16Le;
-  if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) return Encoding::kUtf16Be;
+  // A BOM alone is weak evidence (binary data may start with FF FE): UTF-16 text that holds anything
+  // worth finding (digits, Latin letters) has zero high bytes in a good share of its code units.
+  auto zero_high_share_ok = [&](std::size_t high_offset) {
+    const std::size_t end = std::min<std::size_t>(n, 4098);
+    std::size_t units = 0, zeros = 0;
+    for (std::size_t i = 2; i + 1 < end; i += 2) {
+      ++units;
+      zeros += p[i + high_offset] == 0;
+    }
+    return units < 4 || zeros * 10 >= units;
+  };
+  if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE && zero_high_share_ok(1)) return Encoding::kUtf16Le;
+  if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF && zero_high_share_ok(0)) return Encoding::kUtf16Be;
   if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) return Encoding::kBytes;
   // UTF-16 without BOM: text in Latin script has a zero byte in every other position.
   const std::size_t sample = std::min<std::size_t>(n, 4096) & ~std::size_t{1};

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "extract/inspect.h"
 #include "server/json_reader.h"
+#include "server/multipart.h"
 
 namespace leakguard::server {
 namespace {
@@ -277,104 +279,184 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
     return Error(413, "payload_too_large",
                  "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes");
   }
-  if (!IsJsonContentType(request.Header("Content-Type"))) {
-    return Error(415, "unsupported_media_type", "Content-Type must be application/json");
+  const std::optional<std::string_view> content_type = request.Header("Content-Type");
+  const std::optional<std::string> boundary = content_type ? MultipartBoundary(*content_type) : std::nullopt;
+  if (!boundary && !IsJsonContentType(content_type)) {
+    return Error(415, "unsupported_media_type",
+                 "Content-Type must be application/json or multipart/form-data (with a boundary)");
   }
-  Result<JsonValue> parsed = ParseJson(request.body, kMaxJsonDepth);
-  if (!parsed) {
-    const Status& e = parsed.error();
-    if (e.code() == StatusCode::kInvalidArgument) return Error(400, "invalid_request", e.message());
-    return Error(400, "invalid_json", "request body is not valid JSON: " + e.message());
-  }
-  const JsonValue& doc = *parsed;
-  if (!doc.is_object()) return Error(400, "invalid_request", "request body must be a JSON object");
 
   auto bad_field = [](std::string_view field, std::string_view what) {
     return Error(400, "invalid_request", "field '" + std::string(field) + "' must be " + std::string(what));
   };
 
-  const std::string* text = nullptr;
-  const std::string* data = nullptr;
+  // What to inspect: one buffer per upload, named after its file (the root of its parts' paths).
+  struct Upload {
+    std::string name;
+    std::string_view bytes;
+  };
+  std::vector<Upload> uploads;
   ScanOptions scan;
   bool reveal = false;
-  const std::string* name = nullptr;
+  std::optional<std::string> name;
   // The scanner is taken now so that "types" is checked against the engine that will scan, even when
   // SwapEngine runs meanwhile.
   ScannerPool::Lease scanner = scanners_.Acquire();
   const Engine& engine = scanner->engine();
-
-  for (const JsonMember& member : doc.members) {
-    const std::string& key = member.name;
-    const JsonValue& value = member.value;
-    if (key == "text") {
-      if (!value.is_string()) return bad_field("text", "a string");
-      text = &value.text;
-    } else if (key == "data") {
-      if (!value.is_string()) return bad_field("data", "a base64 string");
-      data = &value.text;
-    } else if (key == "types") {
-      if (!value.is_array()) return bad_field("types", "an array of info type ids");
-      for (const JsonValue& t : value.items) {
-        if (!t.is_string()) return bad_field("types", "an array of info type ids");
-        const std::string& id = t.text;
-        if (engine.FindType(id) == nullptr) {
-          // Type ids are short upper-case names; cap what is echoed back.
-          return Error(400, "unknown_type",
-                       "unknown info type '" + id.substr(0, 64) + (id.size() > 64 ? "...'" : "'"));
-        }
-        scan.types.push_back(id);
-      }
-    } else if (key == "min_confidence") {
-      std::optional<Confidence> c;
-      if (value.is_string()) c = ParseConfidence(value.text);
-      if (!c) return bad_field("min_confidence", "one of \"low\", \"medium\", \"high\"");
-      scan.min_confidence = *c;
-    } else if (key == "reveal") {
-      if (!value.is_bool()) return bad_field("reveal", "a boolean");
-      reveal = value.boolean;
-    } else if (key == "name") {
-      if (!value.is_string()) return bad_field("name", "a string");
-      name = &value.text;
-    } else {
-      return Error(400, "unknown_field",
-                   "unknown field '" + key.substr(0, 64) + (key.size() > 64 ? "...'" : "'") +
-                       "; expected text or data, types, min_confidence, reveal, name");
+  auto add_type = [&](const std::string& id) -> std::optional<HttpResponse> {
+    bool problem_type = false;
+    for (const extract::ProblemTypeInfo& p : extract::ProblemTypes()) problem_type |= p.id == id;
+    if (!problem_type && engine.FindType(id) == nullptr) {
+      // Type ids are short upper-case names; cap what is echoed back.
+      return Error(400, "unknown_type",
+                   "unknown info type '" + id.substr(0, 64) + (id.size() > 64 ? "...'" : "'"));
     }
-  }
-  if ((text == nullptr) == (data == nullptr)) {
-    return Error(400, "invalid_request", "exactly one of 'text' and 'data' is required");
+    scan.types.push_back(id);
+    return std::nullopt;
+  };
+
+  std::optional<JsonValue> doc_storage;
+  std::string decoded;
+  if (boundary) {
+    Result<std::vector<FormPart>> parts = ParseMultipart(request.body, *boundary);
+    if (!parts) return Error(400, "invalid_multipart", parts.error().message());
+    for (const FormPart& part : *parts) {
+      if (part.filename) {
+        uploads.push_back({*part.filename, part.content});
+        continue;
+      }
+      const std::string value(part.content);
+      if (part.name == "file" || part.name == "text") {
+        uploads.push_back({"", part.content});
+      } else if (part.name == "types") {
+        std::size_t pos = 0;
+        while (pos <= value.size()) {
+          std::size_t comma = value.find(',', pos);
+          std::string id(Trim(std::string_view(value).substr(
+              pos, comma == std::string::npos ? std::string::npos : comma - pos)));
+          if (!id.empty())
+            if (auto e = add_type(id)) return *e;
+          if (comma == std::string::npos) break;
+          pos = comma + 1;
+        }
+      } else if (part.name == "min_confidence") {
+        std::optional<Confidence> c = ParseConfidence(Trim(value));
+        if (!c) return bad_field("min_confidence", "one of \"low\", \"medium\", \"high\"");
+        scan.min_confidence = *c;
+      } else if (part.name == "reveal") {
+        std::string_view v = Trim(value);
+        if (v != "true" && v != "false") return bad_field("reveal", "true or false");
+        reveal = v == "true";
+      } else if (part.name == "name") {
+        name = value;
+      } else {
+        return Error(400, "unknown_field",
+                     "unknown form field '" + part.name.substr(0, 64) +
+                         (part.name.size() > 64 ? "...'" : "'") +
+                         "; expected file parts and types, min_confidence, reveal, name");
+      }
+    }
+    if (uploads.empty()) {
+      return Error(400, "invalid_request", "the multipart body has no file (a part with a filename)");
+    }
+  } else {
+    Result<JsonValue> parsed = ParseJson(request.body, kMaxJsonDepth);
+    if (!parsed) {
+      const Status& e = parsed.error();
+      if (e.code() == StatusCode::kInvalidArgument) return Error(400, "invalid_request", e.message());
+      return Error(400, "invalid_json", "request body is not valid JSON: " + e.message());
+    }
+    doc_storage = std::move(*parsed);
+    const JsonValue& doc = *doc_storage;
+    if (!doc.is_object()) return Error(400, "invalid_request", "request body must be a JSON object");
+
+    const std::string* text = nullptr;
+    const std::string* data = nullptr;
+    for (const JsonMember& member : doc.members) {
+      const std::string& key = member.name;
+      const JsonValue& value = member.value;
+      if (key == "text") {
+        if (!value.is_string()) return bad_field("text", "a string");
+        text = &value.text;
+      } else if (key == "data") {
+        if (!value.is_string()) return bad_field("data", "a base64 string");
+        data = &value.text;
+      } else if (key == "types") {
+        if (!value.is_array()) return bad_field("types", "an array of info type ids");
+        for (const JsonValue& t : value.items) {
+          if (!t.is_string()) return bad_field("types", "an array of info type ids");
+          if (auto e = add_type(t.text)) return *e;
+        }
+      } else if (key == "min_confidence") {
+        std::optional<Confidence> c;
+        if (value.is_string()) c = ParseConfidence(value.text);
+        if (!c) return bad_field("min_confidence", "one of \"low\", \"medium\", \"high\"");
+        scan.min_confidence = *c;
+      } else if (key == "reveal") {
+        if (!value.is_bool()) return bad_field("reveal", "a boolean");
+        reveal = value.boolean;
+      } else if (key == "name") {
+        if (!value.is_string()) return bad_field("name", "a string");
+        name = value.text;
+      } else {
+        return Error(400, "unknown_field",
+                     "unknown field '" + key.substr(0, 64) + (key.size() > 64 ? "...'" : "'") +
+                         "; expected text or data, types, min_confidence, reveal, name");
+      }
+    }
+    if ((text == nullptr) == (data == nullptr)) {
+      return Error(400, "invalid_request", "exactly one of 'text' and 'data' is required");
+    }
+    if (text != nullptr) {
+      uploads.push_back({"", *text});
+    } else {
+      Result<std::string> bytes = DecodeBase64(*data);
+      if (!bytes) return Error(400, "invalid_base64", bytes.error().message());
+      decoded = std::move(*bytes);
+      uploads.push_back({name.value_or(""), decoded});
+    }
   }
   if (reveal && !options_.allow_reveal) {
     return Error(403, "reveal_forbidden", "this server does not reveal full values (started without reveal)");
   }
   scan.reveal = reveal;
 
-  std::string decoded;
-  std::string_view content;
-  if (text != nullptr) {
-    content = *text;
-  } else {
-    Result<std::string> bytes = DecodeBase64(*data);
-    if (!bytes) return Error(400, "invalid_base64", bytes.error().message());
-    decoded = std::move(*bytes);
-    content = decoded;
-  }
-
+  // Parts nest (a base64 run inside a text): deeper levels borrow more scanners from the pool.
+  std::vector<ScannerPool::Lease> extra;
+  extract::Inspector inspector([&](std::size_t level) -> Scanner& {
+    if (level == 0) return *scanner;
+    while (extra.size() < level) extra.push_back(scanners_.Acquire());
+    return *extra[level - 1];
+  });
+  std::uint64_t total_bytes = 0;
+  std::uint64_t parts = 0;
+  std::vector<Finding> found;
   const auto scan_start = std::chrono::steady_clock::now();
-  Result<std::vector<Finding>> findings = scanner->ScanBlock(content, scan);
+  Status status;
+  for (const Upload& upload : uploads) {
+    extract::ExtractStats stats;
+    status = inspector.InspectBuffer(
+        upload.bytes, upload.name, scan, options_.limits, [&](Finding&& f) { found.push_back(std::move(f)); },
+        &stats);
+    total_bytes += upload.bytes.size();
+    parts += stats.parts;
+    if (!status.ok()) break;
+  }
   const double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - scan_start).count();
-  if (!findings) {
-    const Status& s = findings.error();
-    const int status = HttpStatusFor(s);
-    const char* code = status == 503 ? "scan_unfinished" : status == 400 ? "invalid_request" : "internal";
+  if (!status.ok()) {
+    const int http_status = HttpStatusFor(status);
+    const char* code = http_status == 503   ? "scan_unfinished"
+                       : http_status == 400 ? "invalid_request"
+                                            : "internal";
     // Engine messages name the failing item (limit, type), never the content.
-    return Error(status, code, s.ToString());
+    return Error(http_status, code, status.ToString());
   }
+  const std::vector<Finding>* findings = &found;
 
-  metrics_.AddInspectedBytes(content.size());
+  metrics_.AddInspectedBytes(total_bytes);
   OrderedJson out;
-  if (name != nullptr) out["name"] = *name;
+  if (name) out["name"] = *name;
   OrderedJson list = OrderedJson::array();
   std::map<std::string, std::uint64_t> summary;
   for (const Finding& f : *findings) {
@@ -383,7 +465,8 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
   }
   out["findings"] = std::move(list);
   out["count"] = findings->size();
-  out["bytes"] = content.size();
+  out["bytes"] = total_bytes;
+  out["parts"] = parts;
   out["elapsed_ms"] = Round3(elapsed_ms);
   out["summary"] = OrderedJson::object();
   for (const auto& [type, n] : summary) {

@@ -3,7 +3,9 @@
 // base64, scanning, masking, metrics — happens here, so it is unit-tested and fuzzed directly.
 //
 // Endpoints (docs/api.md):
-//   POST /v1/inspect  JSON request {"text"|"data", "types", "min_confidence", "reveal", "name"}
+//   POST /v1/inspect  JSON request {"text"|"data", "types", "min_confidence", "reveal", "name"}, or a
+//                     multipart/form-data upload (file parts plus the same fields as form fields);
+//                     content is extracted (archives, documents, mail, encoded runs) before scanning
 //   GET  /healthz     {"status":"ok","engine":{"types":N,...}}
 //   GET  /metrics     Prometheus text exposition
 // Errors are JSON {"error":{"code":"...","message":"..."}} with a 4xx/5xx status.
@@ -20,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/status.h"
 #include "server/metrics.h"
@@ -51,6 +54,7 @@ struct HttpResponse {
 struct ApiOptions {
   std::uint64_t max_body_bytes = 32ull << 20;  // larger bodies get 413
   bool allow_reveal = false;                   // otherwise "reveal": true gets 403
+  extract::Limits limits;                      // content extraction limits per request
 };
 
 // Hands out Scanners built from the current engine and takes them back for reuse. After SwapEngine,

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/status.h"
 
@@ -40,6 +41,7 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};      // a response must be taken by the client within this
   std::chrono::seconds shutdown_grace{10};     // how long Stop waits for requests in flight
   bool access_log = true;                      // one line per request on stderr
+  extract::Limits limits;                      // content extraction limits per request
 };
 
 class Server {
