@@ -94,11 +94,11 @@ class StringEmitter final : public Emitter {
 class OdfExtractor {
  public:
   OdfExtractor(std::string_view bytes, Emitter& out, const Limits& limits)
-      : bytes_(bytes), out_(out), limits_(limits) {}
+      : bytes_(bytes), out_(out), limits_(limits), budget_(zipxml::MemberBudget(bytes.size(), limits)) {}
 
   void Run() {
     if (!ReadManifest()) return;
-    Status s = zipxml::ForEachMember(bytes_, [this](Member& m) {
+    Status s = zipxml::ForEachMember(bytes_, budget_, [this](Member& m) {
       const std::string& n = m.name();
       if (m.encrypted() || encrypted_.contains(n)) return true;
       if (n == "content.xml") {
@@ -123,7 +123,7 @@ class OdfExtractor {
   // META-INF/manifest.xml: which members are encrypted. False when the document cannot be read.
   bool ReadManifest() {
     bool has_content = false, zip_encrypted = false;
-    Status s = zipxml::ForEachMember(bytes_, [&](Member& m) {
+    Status s = zipxml::ForEachMember(bytes_, budget_, [&](Member& m) {
       if (m.name() == "content.xml") has_content = true;
       if (m.encrypted()) zip_encrypted = true;
       if (m.name() != "META-INF/manifest.xml" || m.encrypted()) return true;
@@ -148,9 +148,7 @@ class OdfExtractor {
     return true;
   }
 
-  void Fail(const std::string& subpath, XmlReader& r) {
-    out_.Report(subpath, Problem::kUnreadable, r.error());
-  }
+  void Fail(const std::string& subpath, XmlReader& r) { out_.Report(subpath, r.problem(), r.error()); }
 
   void Content(Member& m) {
     XmlReader r(m);
@@ -329,7 +327,7 @@ class OdfExtractor {
         else if (body == Body::kText)
           text.OnText(r, doc ? &*doc : nullptr);
       }
-      if (out_.Stopped()) return;
+      if (r.Tick() && out_.Stopped()) return;
     }
     if (doc) doc->Flush();
     cells.Flush();
@@ -361,7 +359,7 @@ class OdfExtractor {
       } else {
         text.OnText(r, in_hf > 0 ? &sink : nullptr);
       }
-      if (out_.Stopped()) return;
+      if (r.Tick() && out_.Stopped()) return;
     }
     sink.Flush();
   }
@@ -384,7 +382,7 @@ class OdfExtractor {
           sink.EndLine();
         }
       }
-      if (out_.Stopped()) return;
+      if (r.Tick() && out_.Stopped()) return;
     }
     sink.Flush();
   }
@@ -403,6 +401,7 @@ class OdfExtractor {
   std::string_view bytes_;
   Emitter& out_;
   const Limits& limits_;
+  std::uint64_t budget_;
   std::set<std::string> encrypted_;
 };
 

@@ -92,14 +92,14 @@ struct Job {
 class OoxmlExtractor {
  public:
   OoxmlExtractor(std::string_view bytes, Emitter& out, const Limits& limits)
-      : bytes_(bytes), out_(out), limits_(limits) {}
+      : bytes_(bytes), out_(out), limits_(limits), budget_(zipxml::MemberBudget(bytes.size(), limits)) {}
 
   void Run() {
     if (!CollectPackage()) return;
     PlanJobs();
     if (kind_ == Kind::kXlsx && !shared_strings_part_.empty()) LoadSharedStrings();
     if (out_.Stopped()) return;
-    Status s = zipxml::ForEachMember(bytes_, [this](Member& m) {
+    Status s = zipxml::ForEachMember(bytes_, budget_, [this](Member& m) {
       auto it = jobs_.find(m.name());
       if (it != jobs_.end() && !m.encrypted()) RunJob(m, it->second);
       return !out_.Stopped();
@@ -113,7 +113,7 @@ class OoxmlExtractor {
   // Pass 1: member names, relationships and the workbook / presentation parts.
   bool CollectPackage() {
     bool encrypted = false;
-    Status s = zipxml::ForEachMember(bytes_, [&](Member& m) {
+    Status s = zipxml::ForEachMember(bytes_, budget_, [&](Member& m) {
       names_.insert(m.name());
       if (m.encrypted()) {
         encrypted = true;
@@ -268,7 +268,7 @@ class OoxmlExtractor {
   void LoadSharedStrings() {
     bool limited = false;
     std::size_t total = 0;
-    Status s = zipxml::ForEachMember(bytes_, [&](Member& m) {
+    Status s = zipxml::ForEachMember(bytes_, budget_, [&](Member& m) {
       if (m.name() != shared_strings_part_) return true;
       if (m.encrypted()) return false;
       XmlReader r(m);
@@ -278,7 +278,7 @@ class OoxmlExtractor {
         auto ev = r.Next();
         if (ev == XmlReader::Event::kDone) break;
         if (ev == XmlReader::Event::kError) {
-          out_.Report(m.name(), Problem::kUnreadable, r.error());
+          out_.Report(m.name(), r.problem(), r.error());
           break;
         }
         if (ev == XmlReader::Event::kStart) {
@@ -345,7 +345,7 @@ class OoxmlExtractor {
       if (ev == XmlReader::Event::kDone) break;
       if (ev == XmlReader::Event::kError) {
         sink.Flush();
-        out_.Report(subpath, Problem::kUnreadable, r.error());
+        out_.Report(subpath, r.problem(), r.error());
         return;
       }
       std::string_view n = r.name();
@@ -370,7 +370,7 @@ class OoxmlExtractor {
       } else if (in_t > 0) {
         sink.Append(r.text());
       }
-      if (out_.Stopped()) return;
+      if (r.Tick() && out_.Stopped()) return;
     }
     sink.Flush();
   }
@@ -383,7 +383,7 @@ class OoxmlExtractor {
       if (ev == XmlReader::Event::kDone) break;
       if (ev == XmlReader::Event::kError) {
         sink.Flush();
-        out_.Report(subpath, Problem::kUnreadable, r.error());
+        out_.Report(subpath, r.problem(), r.error());
         return;
       }
       if (ev == XmlReader::Event::kText) {
@@ -395,7 +395,7 @@ class OoxmlExtractor {
       } else if (ev == XmlReader::Event::kEnd && (r.name() == "p" || r.name() == "si")) {
         sink.EndLine();
       }
-      if (out_.Stopped()) return;
+      if (r.Tick() && out_.Stopped()) return;
     }
     sink.Flush();
   }
@@ -413,7 +413,7 @@ class OoxmlExtractor {
       if (ev == XmlReader::Event::kDone) break;
       if (ev == XmlReader::Event::kError) {
         cells.Flush();
-        out_.Report(sheet, Problem::kUnreadable, r.error());
+        out_.Report(sheet, r.problem(), r.error());
         return;
       }
       std::string_view n = r.name();
@@ -483,7 +483,7 @@ class OoxmlExtractor {
         }
         cells.Add(static_cast<std::uint64_t>(std::max<std::int64_t>(col, 0)),
                   sheet + "!" + zipxml::SafeName(ref), text, header);
-        if (out_.Stopped()) return;
+        if (r.Tick() && out_.Stopped()) return;
       } else {
         if (in_v > 0 && value.size() < limits_.max_buffered_bytes) value.append(r.text());
         if (in_is > 0 && in_t > 0 && in_rph == 0 && inline_text.size() < limits_.max_buffered_bytes)
@@ -496,6 +496,7 @@ class OoxmlExtractor {
   std::string_view bytes_;
   Emitter& out_;
   const Limits& limits_;
+  std::uint64_t budget_;
   std::set<std::string> names_;
   std::map<std::string, std::string> small_parts_;
   std::size_t buffered_bytes_ = 0;

@@ -49,7 +49,7 @@ Result<std::string> Member::ReadAll(std::size_t max) {
   char buf[65536];
   for (;;) {
     long n = Read(buf, sizeof buf);
-    if (n < 0) return Unexpected(Status::ParseError(error_));
+    if (n < 0) return Unexpected(limit_hit_ ? Status::LimitExceeded(error_) : Status::ParseError(error_));
     if (n == 0) break;
     if (data.size() + static_cast<std::size_t>(n) > max)
       return Unexpected(Status::LimitExceeded("member " + SafeName(name_) + " is larger than " +
@@ -60,16 +60,33 @@ Result<std::string> Member::ReadAll(std::size_t max) {
 }
 
 long Member::Read(char* buf, std::size_t n) {
+  if (limit_hit_) return -1;
   la_ssize_t got = archive_read_data(a_, buf, n);
   if (got < 0) {
     const char* msg = archive_error_string(a_);
     error_ = msg != nullptr ? msg : "unreadable zip member";
     return -1;
   }
+  read_ += static_cast<std::uint64_t>(got);
+  if (read_ > budget_) {
+    limit_hit_ = true;
+    error_ = "member " + SafeName(name_) + " expands beyond " + std::to_string(budget_) +
+             " bytes (expansion ratio limit): the rest was not inspected";
+    return -1;
+  }
   return static_cast<long>(got);
 }
 
-Status ForEachMember(std::string_view bytes, const std::function<bool(Member&)>& fn) {
+std::uint64_t MemberBudget(std::size_t package_bytes, const Limits& limits) {
+  double by_ratio = limits.max_ratio * static_cast<double>(package_bytes);
+  std::uint64_t budget = limits.max_ratio_floor;
+  if (by_ratio > static_cast<double>(budget))
+    budget = by_ratio >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(by_ratio);
+  return std::min<std::uint64_t>(budget, limits.max_total_bytes);
+}
+
+Status ForEachMember(std::string_view bytes, std::uint64_t member_budget,
+                     const std::function<bool(Member&)>& fn) {
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   if (!a) return Status::Internal("archive_read_new failed");
   archive_read_support_format_zip_seekable(a.get());
@@ -90,7 +107,7 @@ Status ForEachMember(std::string_view bytes, const std::function<bool(Member&)>&
     if (path == nullptr) path = archive_entry_pathname(entry);
     std::string name = path != nullptr ? path : "";
     std::int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
-    Member member(a.get(), std::move(name), size, archive_entry_is_encrypted(entry) != 0);
+    Member member(a.get(), std::move(name), size, archive_entry_is_encrypted(entry) != 0, member_budget);
     if (!fn(member)) return Status::Ok();
   }
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "extract/emitter.h"
+#include "extract/limits.h"
 #include "leakguard/status.h"
 
 namespace leakguard::extract::zipxml {
@@ -29,8 +30,8 @@ namespace leakguard::extract::zipxml {
 // One member of a zip package, valid during the ForEachMember callback that receives it.
 class Member {
  public:
-  Member(struct archive* a, std::string name, std::int64_t size, bool encrypted)
-      : a_(a), name_(std::move(name)), size_(size), encrypted_(encrypted) {}
+  Member(struct archive* a, std::string name, std::int64_t size, bool encrypted, std::uint64_t budget)
+      : a_(a), name_(std::move(name)), size_(size), encrypted_(encrypted), budget_(budget) {}
   const std::string& name() const { return name_; }
   // Uncompressed size from the zip directory (-1 if unknown; a hostile zip may lie).
   std::int64_t size() const { return size_; }
@@ -38,21 +39,32 @@ class Member {
   // The whole member, at most `max` bytes: kLimitExceeded when it is larger, kParseError when the
   // data cannot be read (corrupt, encrypted, unsupported compression).
   Result<std::string> ReadAll(std::size_t max);
-  // The next decompressed bytes into buf: count, 0 at the end, -1 on error (message in error()).
+  // The next decompressed bytes into buf: count, 0 at the end, -1 on error (message in error()),
+  // also when the member expands beyond its budget (limit_hit() then).
   long Read(char* buf, std::size_t n);
   const std::string& error() const { return error_; }
+  bool limit_hit() const { return limit_hit_; }
 
  private:
   struct archive* a_;
   std::string name_;
   std::int64_t size_;
   bool encrypted_;
+  std::uint64_t budget_;
+  std::uint64_t read_ = 0;
+  bool limit_hit_ = false;
   std::string error_;
 };
 
-// Calls fn for every member of the zip in `bytes` in directory order; fn returns false to stop.
-// kParseError when the bytes are not a readable zip or its directory is corrupt.
-Status ForEachMember(std::string_view bytes, const std::function<bool(Member&)>& fn);
+// How far one member may expand: the dispatcher's ratio rule (limits.h) applied to the package, so
+// a zip bomb inside a document stops here even when it yields no text.
+std::uint64_t MemberBudget(std::size_t package_bytes, const Limits& limits);
+
+// Calls fn for every member of the zip in `bytes` in directory order; fn returns false to stop. Each
+// member may decompress to at most `member_budget` bytes. kParseError when the bytes are not a
+// readable zip or its directory is corrupt.
+Status ForEachMember(std::string_view bytes, std::uint64_t member_budget,
+                     const std::function<bool(Member&)>& fn);
 
 // A streaming XML reader over a member or a buffer.
 class XmlReader {
@@ -75,10 +87,16 @@ class XmlReader {
   // Value of the attribute with this local name on the current start tag ("" if absent). With
   // `namespaced`, only an attribute in some namespace counts (r:id, not id).
   std::string Attr(std::string_view local_name, bool namespaced = false);
+  // True once every 1024 calls: loops ask the Emitter's Stopped() (which may read the clock) only then.
+  bool Tick() { return (++ticks_ & 1023u) == 0; }
   // Element depth of the current node (root = 0).
   int depth() const { return depth_; }
   // The first parser error, when Next() returned kError.
   const std::string& error() const { return error_; }
+  // The problem to report for kError: kLimit when the member outgrew its budget, else kUnreadable.
+  Problem problem() const {
+    return member_ != nullptr && member_->limit_hit() ? Problem::kLimit : Problem::kUnreadable;
+  }
 
  private:
   static int ReadMember(void* ctx, char* buf, int len);
@@ -91,6 +109,7 @@ class XmlReader {
   bool empty_ = false;
   bool pending_end_ = false;
   int depth_ = 0;
+  unsigned ticks_ = 0;
   std::string error_;
 };
 

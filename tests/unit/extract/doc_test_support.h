@@ -2,6 +2,8 @@
 // records every call, and the fixtures in tests/fixtures/extract/ (made by make_doc_fixtures.py).
 #pragma once
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "extract/emitter.h"
@@ -117,6 +120,44 @@ inline std::string Fixture(std::string_view name) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "missing fixture " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A zip (deflate) of `files` made in memory with libarchive, for packages the tests build themselves.
+inline std::string Zip(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::size_t cap = 1 << 16;
+  for (const auto& f : files) cap += f.first.size() + f.second.size() + 512;
+  std::string out(cap, '\0');
+  struct archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  std::size_t used = 0;
+  EXPECT_EQ(archive_write_open_memory(a, out.data(), out.size(), &used), ARCHIVE_OK);
+  for (const auto& [name, data] : files) {
+    struct archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+    EXPECT_EQ(archive_write_header(a, e), ARCHIVE_OK);
+    EXPECT_EQ(archive_write_data(a, data.data(), data.size()), static_cast<la_ssize_t>(data.size()));
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  out.resize(used);
+  return out;
+}
+
+// A docx whose word/document.xml is `document_xml`.
+inline std::string Docx(const std::string& document_xml) {
+  return Zip(
+      {{"[Content_Types].xml",
+        "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"},
+       {"_rels/.rels",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship "
+        "Id=\"rId1\" "
+        "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+        "Target=\"word/document.xml\"/></Relationships>"},
+       {"word/document.xml", document_xml}});
 }
 
 }  // namespace leakguard::extract::testing

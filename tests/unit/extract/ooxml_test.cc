@@ -8,6 +8,7 @@
 namespace leakguard::extract {
 namespace {
 
+using testing::Docx;
 using testing::Fixture;
 using testing::RecordingEmitter;
 
@@ -154,6 +155,58 @@ TEST(OoxmlTest, StopsWhenTheEmitterStops) {
   ExtractOoxml(Fixture("customers.xlsx"), out, Limits{});
   // One pieced column may deliver several pieces, but no further column or sheet is read.
   EXPECT_LT(out.texts.size(), 5u) << out.Dump();
+}
+
+constexpr char kW[] = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+TEST(OoxmlTest, EntityExpansionBombIsRefused) {
+  // Billion laughs: ten levels of ten references each would be 10^10 'a's if expanded.
+  std::string dtd = "<!DOCTYPE w:document [<!ENTITY l0 \"aaaaaaaaaa\">";
+  for (int i = 1; i < 10; ++i) {
+    dtd += "<!ENTITY l" + std::to_string(i) + " \"";
+    for (int k = 0; k < 10; ++k) dtd += "&l" + std::to_string(i - 1) + ";";
+    dtd += "\">";
+  }
+  std::string xml = dtd + "]><w:document " + kW +
+                    "><w:body><w:p><w:r><w:t>before &l9; after</w:t></w:r></w:p></w:body></w:document>";
+  RecordingEmitter out;
+  ExtractOoxml(Docx(xml), out, Limits{});
+  EXPECT_LT(out.AllText().size(), 1000u) << "entity expanded";
+  EXPECT_TRUE(out.HasReport(Problem::kUnreadable)) << out.Dump();
+}
+
+TEST(OoxmlTest, ExternalEntitiesAreNotFetched) {
+  std::string xml =
+      std::string("<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><w:document ") + kW +
+      "><w:body><w:p><w:r><w:t>before &xxe; after</w:t></w:r></w:p></w:body></w:document>";
+  RecordingEmitter out;
+  ExtractOoxml(Docx(xml), out, Limits{});
+  std::string all = out.AllText();
+  EXPECT_NE(all.find("before"), std::string::npos) << out.Dump();
+  EXPECT_NE(all.find("after"), std::string::npos) << out.Dump();
+  EXPECT_EQ(all.find("root:"), std::string::npos) << "external entity fetched";
+}
+
+TEST(OoxmlTest, ZipBombMemberStopsAtTheExpansionBudget) {
+  // 16 MiB of empty paragraphs deflate to a few KiB; no text comes out, so only the member budget
+  // (ratio limit) can stop the decompression.
+  std::string xml = std::string("<w:document ") + kW + "><w:body>";
+  std::string filler;
+  for (int i = 0; i < (16 << 20) / 6; ++i) filler += "<w:p/>";
+  xml += filler + "<w:p><w:r><w:t>tail</w:t></w:r></w:p></w:body></w:document>";
+  std::string docx = Docx(xml);
+  ASSERT_LT(docx.size(), 200000u);
+  Limits limits;
+  limits.max_ratio = 10;
+  limits.max_ratio_floor = 1 << 20;
+  RecordingEmitter out;
+  ExtractOoxml(docx, out, limits);
+  ASSERT_TRUE(out.HasReport(Problem::kLimit)) << out.Dump();
+  EXPECT_EQ(out.AllText().find("tail"), std::string::npos);
+  // With the default limits the same document is read to the end.
+  RecordingEmitter full;
+  ExtractOoxml(docx, full, Limits{});
+  EXPECT_NE(full.AllText().find("tail"), std::string::npos) << full.Dump();
 }
 
 }  // namespace
