@@ -159,7 +159,10 @@ int RunTypes(const TypesArgs& args, const Engine& engine, std::ostream& out, std
   std::vector<const InfoTypeInfo*> types;
   for (const InfoTypeInfo& t : engine.types()) types.push_back(&t);
   static const std::vector<InfoTypeInfo> extraction = ExtractionTypes();
-  if (args.include_builtin)
+  // They belong to the built-in catalog: listed when it is in use.
+  const bool builtin = std::any_of(engine.types().begin(), engine.types().end(),
+                                   [](const InfoTypeInfo& t) { return t.builtin; });
+  if (args.include_builtin && builtin)
     for (const InfoTypeInfo& t : extraction) types.push_back(&t);
   std::sort(types.begin(), types.end(),
             [](const InfoTypeInfo* a, const InfoTypeInfo* b) { return a->id < b->id; });
