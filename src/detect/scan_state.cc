@@ -151,7 +151,7 @@ int ScanState::OnLiteral(unsigned id, unsigned long long /*from*/, unsigned long
       break;
     case LiteralEntry::Kind::kKeyword: {
       std::uint32_t start = end - e.length;
-      if (self->WordStart(self->window_, start)) self->regions_.push_back({e.index, start, end});
+      if (self->WordStart(self->window_, start)) self->regions_.push_back({e.index, start, start, end});
       break;
     }
     case LiteralEntry::Kind::kWord: {
@@ -175,31 +175,30 @@ int ScanState::OnWord(unsigned id, unsigned long long /*from*/, unsigned long lo
 }
 
 void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
-  // The match ends at `end`; a prefilter match lies somewhere inside the real match.
+  // The match ends at `end`, or (prefilter) contains the prefilter match that ends there: it starts at
+  // most max_length before `end`, and no later than `end`.
   const CompiledPattern& p = catalog_.patterns()[pattern];
   auto max_len = static_cast<std::uint32_t>(p.max_length);
   std::uint32_t begin = end > max_len ? end - max_len : 0;
-  if (p.prefiltered)
-    end = static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len));
-  // Matches arrive in increasing end order, and a long digit run reports one per position: extend the
-  // pattern's last region instead of adding an overlapping one.
-  std::uint32_t& last = last_region_[pattern];
-  if (last != kNoRegion && regions_[last].end >= begin) {
-    regions_[last].end = std::max(regions_[last].end, end);
-    return;
-  }
-  last = static_cast<std::uint32_t>(regions_.size());
-  regions_.push_back({pattern, begin, end});
+  std::uint32_t subject_end =
+      p.prefiltered
+          ? static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len))
+          : end;
+  AddSpan(pattern, begin, end, subject_end);
 }
 
-void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t end) {
+void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t last_start,
+                        std::uint32_t end) {
+  // Hits arrive in increasing order: extend the pattern's last region instead of adding an
+  // overlapping one.
   std::uint32_t& last = last_region_[pattern];
-  if (last != kNoRegion && regions_[last].end >= begin) {
+  if (last != kNoRegion && regions_[last].last_start >= begin) {
+    regions_[last].last_start = std::max(regions_[last].last_start, last_start);
     regions_[last].end = std::max(regions_[last].end, end);
     return;
   }
   last = static_cast<std::uint32_t>(regions_.size());
-  regions_.push_back({pattern, begin, end});
+  regions_.push_back({pattern, begin, last_start, end});
 }
 
 bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const {
@@ -244,7 +243,7 @@ void ScanState::FindNumericCandidates(const char* window, std::size_t size) {
     for (std::uint32_t pi : catalog_.digit_patterns()) {
       const CompiledPattern& p = patterns[pi];
       if (p.min_digits > t.digits) break;  // sorted by min_digits
-      if (TokenFits(p, window, t)) AddSpan(pi, t.begin, t.end);
+      if (TokenFits(p, window, t)) AddSpan(pi, t.begin, t.end, t.end);
     }
   }
 }
@@ -305,18 +304,23 @@ void ScanState::ScanWindow(const char* window, std::size_t size, std::uint64_t b
   std::sort(words_.begin(), words_.end(), [](const WordHit& a, const WordHit& b) {
     return a.start != b.start ? a.start < b.start : a.word < b.word;
   });
-  // Context-triggered patterns are searched around their words.
+  // Context-triggered patterns are searched around their words: a word counts for a value that starts
+  // at most window_before bytes after it, or ends at most window_after bytes before it (ApplyContext).
   const auto& word_patterns = catalog_.word_context_patterns();
   for (const WordHit& h : words_) {
     for (std::uint32_t p : word_patterns[h.word]) {
-      const auto& ctx = catalog_.types()[catalog_.patterns()[p].type_index].spec->context;
-      std::uint32_t begin =
-          h.start > ctx.window_before ? h.start - static_cast<std::uint32_t>(ctx.window_before) : 0;
-      auto end = static_cast<std::uint32_t>(std::min<std::size_t>(size, h.end + ctx.window_after));
-      regions_.push_back({p, begin, end});
+      const CompiledPattern& cp = catalog_.patterns()[p];
+      const auto& ctx = catalog_.types()[cp.type_index].spec->context;
+      std::size_t lead = ctx.window_after + cp.max_length;
+      auto begin = static_cast<std::uint32_t>(h.start > lead ? h.start - lead : 0);
+      auto last_start = static_cast<std::uint32_t>(std::min<std::size_t>(size, h.start + ctx.window_before));
+      auto end =
+          static_cast<std::uint32_t>(std::min<std::size_t>(size, std::size_t{last_start} + cp.max_length));
+      regions_.push_back({p, begin, last_start, end});
     }
   }
-  for (std::uint32_t p : structural_patterns_) regions_.push_back({p, 0, static_cast<std::uint32_t>(size)});
+  for (std::uint32_t p : structural_patterns_)
+    regions_.push_back({p, 0, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(size)});
   if (profile_) t0 = ScanProfile::Now();
   Confirm(window, size);
   if (profile_) {
@@ -341,7 +345,8 @@ void ScanState::Confirm(const char* window, std::size_t size) {
   std::size_t i = 0;
   while (i < regions_.size()) {
     Region r = regions_[i++];
-    while (i < regions_.size() && regions_[i].pattern == r.pattern && regions_[i].begin <= r.end) {
+    while (i < regions_.size() && regions_[i].pattern == r.pattern && regions_[i].begin <= r.last_start) {
+      r.last_start = std::max(r.last_start, regions_[i].last_start);
       r.end = std::max(r.end, regions_[i].end);
       ++i;
     }
@@ -351,13 +356,13 @@ void ScanState::Confirm(const char* window, std::size_t size) {
     const std::uint64_t t0 = profile_ ? ScanProfile::Now() : 0;
     std::size_t subject_end = std::min(size, static_cast<std::size_t>(r.end) + kLookahead);
     std::size_t offset = r.begin;
-    while (offset < r.end) {
+    while (offset <= r.last_start) {
       int rc = pcre2_match(p.code.get(), reinterpret_cast<PCRE2_SPTR>(window), subject_end, offset, 0,
                            match_data_, match_context_);
       if (rc < 0) break;  // no match, or the match limit: nothing reported for this region
       PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_data_);
       std::size_t ms = ov[0], me = ov[1];
-      if (ms >= r.end) break;
+      if (ms > r.last_start) break;
       std::size_t vs = ms, ve = me;
       if (p.secret_group != 0 && static_cast<std::uint32_t>(rc) > p.secret_group &&
           ov[2 * p.secret_group] != PCRE2_UNSET) {

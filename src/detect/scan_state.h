@@ -45,9 +45,12 @@ class ScanState {
     std::uint32_t start;  // offsets in the current window
     std::uint32_t end;
   };
+  // Where to confirm a pattern: matches starting in [begin, last_start], within window[.., end).
+  // For keyword (dictionary) patterns, [begin, end) is the exact span.
   struct Region {
     std::uint32_t pattern;
     std::uint32_t begin;
+    std::uint32_t last_start;
     std::uint32_t end;
   };
   struct Candidate {
@@ -68,7 +71,7 @@ class ScanState {
                   std::uint64_t own_end);
   void ProcessReadySegments(bool at_end);
   void AddRegion(std::uint32_t pattern, std::uint32_t end);
-  void AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t end);
+  void AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t last_start, std::uint32_t end);
   void FindNumericCandidates(const char* window, std::size_t size);
   bool TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const;
   void Confirm(const char* window, std::size_t size);
