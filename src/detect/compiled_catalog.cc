@@ -444,7 +444,8 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           }
           cp.prefix = std::move(shape.prefix);
           cp.word_start = shape.word_start;
-          if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive, 1)) {
+          // Required literals of one byte add little to the separator and letter counts: skip them.
+          if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive, 2)) {
             cp.required = lit->literals;
             cp.required_caseless = lit->caseless;
           }

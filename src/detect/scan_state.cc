@@ -202,11 +202,12 @@ void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_
 }
 
 bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const {
+  // Cheapest and most selective first.
   if ((p.letters ? t.digits : t.chain_digits) < p.min_digits) return false;
+  if (p.digit_runs != 0 && (p.digit_runs & t.digit_runs) == 0) return false;
+  if (t.upper < p.min_upper || t.lower < p.min_lower) return false;
   for (std::size_t k = 0; k < t.separators.size(); ++k)
     if (t.separators[k] < p.min_separators[k]) return false;
-  if (t.upper < p.min_upper || t.lower < p.min_lower) return false;
-  if (p.digit_runs != 0 && (p.digit_runs & t.digit_runs) == 0) return false;
   const std::size_t k = p.prefix.size();
   if (k > 0) {
     bool found = false;
@@ -220,15 +221,12 @@ bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const Nu
   }
   if (!p.required.empty()) {
     std::string_view token(window + t.begin, t.end - t.begin);
-    std::string lower;
-    if (p.required_caseless) {
-      lower.assign(token);
-      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      token = lower;
-    }
-    bool found = false;
-    for (const std::string& lit : p.required) found = found || token.find(lit) != std::string_view::npos;
-    if (!found) return false;
+    auto contains = [&](const std::string& lit) {
+      if (!p.required_caseless) return token.find(lit) != std::string_view::npos;
+      auto eq = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
+      return std::search(token.begin(), token.end(), lit.begin(), lit.end(), eq) != token.end();
+    };
+    if (std::none_of(p.required.begin(), p.required.end(), contains)) return false;
   }
   return true;
 }
