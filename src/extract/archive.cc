@@ -95,9 +95,10 @@ la_ssize_t ReadCallback(archive* a, void* user, const void** out) {
 // Walks the members of an open archive (friend of Dispatcher).
 class ArchiveReader {
  public:
-  static void Read(Dispatcher& d, archive* a, const std::string& path, int depth, bool raw) {
+  static int Read(Dispatcher& d, archive* a, const std::string& path, int depth, bool raw) {
     archive_entry* e = nullptr;
     int retries = 0;
+    int members = 0;
     while (!d.Stopped()) {
       int r = archive_read_next_header(a, &e);
       if (r == ARCHIVE_EOF) break;
@@ -105,8 +106,9 @@ class ArchiveReader {
       if (r < ARCHIVE_WARN) {
         std::string msg = ArchiveError(a, "corrupt archive");
         d.Report(path, MentionsEncryption(msg) ? Problem::kEncrypted : Problem::kUnreadable, msg);
-        return;
+        return members + 1;
       }
+      ++members;
       if (archive_entry_filetype(e) != AE_IFREG) continue;
       const bool raw_entry = raw && archive_format(a) == ARCHIVE_FORMAT_RAW;
       std::string member = JoinPath(path, MemberName(a, e, raw_entry));
@@ -115,19 +117,20 @@ class ArchiveReader {
         continue;
       }
       if (!d.DepthOk(member, depth + 1)) continue;
-      if (!d.AddPart(member)) return;
+      if (!d.AddPart(member)) return members;
       EntrySource source(a);
       d.Dispatch(source, member, depth + 1, nullptr, false);
     }
+    return members;
   }
 };
 
-void Dispatcher::StreamArchive(std::string_view head, Source* rest, const std::string& path, int depth,
-                               bool top, bool raw_allowed) {
+int Dispatcher::StreamArchive(std::string_view head, Source* rest, const std::string& path, int depth,
+                              bool top, bool raw_allowed, bool raw_only) {
   ArchiveHandle h;
   archive_read_support_filter_all(h.a);
-  archive_read_support_format_all(h.a);
-  if (raw_allowed) archive_read_support_format_raw(h.a);
+  if (!raw_only) archive_read_support_format_all(h.a);
+  if (raw_allowed || raw_only) archive_read_support_format_raw(h.a);
   CallbackInput input;
   input.head = head;
   input.rest = rest;
@@ -138,10 +141,11 @@ void Dispatcher::StreamArchive(std::string_view head, Source* rest, const std::s
       std::string msg = ArchiveError(h.a, "unrecognised archive");
       Report(path, MentionsEncryption(msg) ? Problem::kEncrypted : Problem::kUnreadable, msg);
     }
-    return;
+    return 1;
   }
-  ArchiveReader::Read(*this, h.a, path, depth, raw_allowed);
+  int members = ArchiveReader::Read(*this, h.a, path, depth, raw_allowed || raw_only);
   if (!input.error.ok() && top && input.error.code() == StatusCode::kIoError) SinkFailed(input.error);
+  return members;
 }
 
 void Dispatcher::SeekArchive(std::string_view bytes, const std::string& path, int depth) {

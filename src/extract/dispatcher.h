@@ -64,8 +64,9 @@ class Dispatcher {
   const Limits& limits() const { return limits_; }
 
   // Archives (archive.cc).
-  void StreamArchive(std::string_view head, Source* rest, const std::string& path, int depth, bool top,
-                     bool raw_allowed);
+  // Returns the number of members seen; `raw_only` reads a compressed stream as one member.
+  int StreamArchive(std::string_view head, Source* rest, const std::string& path, int depth, bool top,
+                    bool raw_allowed, bool raw_only = false);
   void SeekArchive(std::string_view bytes, const std::string& path, int depth);
   void FdArchive(int fd, const std::string& path, int depth);
 

@@ -395,9 +395,25 @@ void Dispatcher::Dispatch(Source& source, const std::string& path, int depth, co
     case Kind::kEncrypted:
       Report(path, Problem::kEncrypted, "encrypted document (password-protected Office file)");
       return;
-    case Kind::kArchiveStream:
-      StreamArchive(whole != nullptr ? *whole : head, rest, path, depth, top, true);
+    case Kind::kArchiveStream: {
+      if (StreamArchive(whole != nullptr ? *whole : head, rest, path, depth, top, true) > 0 || Stopped())
+        return;
+      // No member: a compressed stream that starts with zero blocks passes for an empty tar. Read it
+      // again as one compressed member when the bytes can be read again, so nothing hides behind them.
+      if (whole != nullptr) {
+        StreamArchive(*whole, nullptr, path, depth, top, true, true);
+        return;
+      }
+      const int fd = source.seekable_fd();
+      if (fd >= 0 && ::lseek(fd, 0, SEEK_SET) == 0) {
+        FdSource again(fd, path);
+        std::string again_head;
+        StreamArchive(again_head, &again, path, depth, top, true, true);
+        return;
+      }
+      Report(path, Problem::kUnreadable, "archive without members: its content could not be inspected");
       return;
+    }
     case Kind::kArchiveSeek:
       if (whole == nullptr && top) {
         // A regular file on disk: let libarchive seek in it instead of buffering it.
