@@ -123,7 +123,7 @@ class MimeWalker {
       const char* name = g_mime_header_get_name(h);
       const char* value = g_mime_header_get_value(h);
       if (name == nullptr || SkippedHeader(name)) continue;
-      text.append(name).append(": ");
+      text.append(ToUtf8(name)).append(": ");
       if (value != nullptr) {
         std::string v = ToUtf8(value);
         for (char& c : v)

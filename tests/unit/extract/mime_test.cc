@@ -157,6 +157,41 @@ TEST(MimeTest, DeeplyNestedMultipartsDoNotOverflow) {
   EXPECT_NE(out.Find("headers"), nullptr);  // did not crash; GMime caps the nesting it builds
 }
 
+bool ValidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST(MimeTest, RawEightBitHeadersBodiesAndNamesComeOutAsUtf8) {
+  // Found by mime_fuzz: a header name with raw 8-bit bytes; also Latin-1 values and bodies without a
+  // charset, and a raw 8-bit file name.
+  std::string m =
+      "From: a@example.com\nSubject: Gr\xFC\xDF"
+      "e\nMIME\xD0\xA9\x9A: 1.0\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nK\xE4se 078-05-1120\n"
+      "--B\nContent-Type: application/octet-stream\nContent-Disposition: attachment; "
+      "filename=\"\xE9t\xE9.bin\"\n\nxx\n--B--\n";
+  RecordingEmitter out;
+  ExtractMime(m, out, Limits{});
+  ASSERT_FALSE(out.texts.empty());
+  for (const auto& t : out.texts) {
+    EXPECT_TRUE(ValidUtf8(t.text)) << t.path;
+    EXPECT_TRUE(ValidUtf8(t.path)) << t.path;
+  }
+  for (const auto& c : out.children) EXPECT_TRUE(ValidUtf8(c.path)) << c.path;
+  auto body = out.TextOf("body[1]");
+  ASSERT_TRUE(body) << out.Dump();
+  EXPECT_NE(body->find("078-05-1120"), std::string::npos);
+  ASSERT_EQ(out.children.size(), 1u) << out.Dump();
+}
+
 TEST(MimeTest, GarbageDoesNotCrash) {
   for (std::string g :
        {std::string(), std::string("\0\0\0", 3),
