@@ -4,7 +4,8 @@
 //   odt  "document" (paragraphs, headings, lists, tables, frames, notes, annotations)
 //   ods  one part per cell, "Sheet1!C12" (table:name), its column header (the first row holding
 //        text) as context; repeated rows and cells (table:number-*-repeated) are counted, empty runs
-//        cost nothing, and a repeated non-empty cell is reported at most kMaxRepeat times
+//        cost nothing, and a repeated non-empty cell is reported at most kMaxRepeat times (copies
+//        beyond kMaxRepeatCopies per document are reported as a limit)
 //   odp  "slide 3" (draw:page in order), "notes 3" (presentation:notes)
 // Also: "headers" (master-page headers and footers in styles.xml), "properties" (meta.xml), embedded
 // objects' content ("Object 1"), and embedded non-picture files as children named by member path.
@@ -26,7 +27,8 @@ using zipxml::Member;
 using zipxml::TextSink;
 using zipxml::XmlReader;
 
-constexpr std::uint64_t kMaxRepeat = 256;  // copies of one repeated non-empty cell or row reported
+constexpr std::uint64_t kMaxRepeat = 256;           // copies of one repeated non-empty cell or row reported
+constexpr std::uint64_t kMaxRepeatCopies = 100000;  // copies made by repeats in one document
 constexpr std::size_t kMaxColumns = 16384;
 constexpr std::size_t kMaxHeaderBytes = 256;
 constexpr std::size_t kCellGroupBytes = std::size_t{4} << 20;  // cell text buffered before a flush
@@ -180,6 +182,7 @@ class OdfExtractor {
     bool in_notes = false;
     std::optional<TextSink> slide, notes;
 
+    std::uint64_t copies_made = 0, added = 0;
     auto emit_row = [&]() {
       std::uint64_t copies = std::min(rows_repeat, kMaxRepeat);
       bool any_text =
@@ -202,8 +205,16 @@ class OdfExtractor {
             std::string_view header;
             if (header_row >= 0 && rownum > static_cast<std::uint64_t>(header_row) && cc < headers.size())
               header = headers[cc];
+            if (rr > 0 || k > 0) {  // a copy made by a repeat attribute
+              if (copies_made == kMaxRepeatCopies) {
+                out_.Report(sheet, Problem::kLimit,
+                            "more than " + std::to_string(kMaxRepeatCopies) +
+                                " cells made by repeat attributes: further copies not inspected");
+              }
+              if (++copies_made > kMaxRepeatCopies) continue;
+            }
             cells.Add(cc, sheet + "!" + zipxml::ColumnName(cc) + std::to_string(rownum), c.text, header);
-            if (out_.Stopped()) return;
+            if ((++added & 255u) == 0 && out_.Stopped()) return;
           }
         }
       }

@@ -34,6 +34,7 @@ using zipxml::XmlReader;
 
 constexpr std::size_t kMaxHeaderBytes = 256;                   // one column header kept as context
 constexpr std::size_t kMaxHeaderColumns = 16384;               // Excel's column count
+constexpr std::size_t kMaxMembers = 65536;                     // members of one package looked at
 constexpr std::size_t kCellGroupBytes = std::size_t{4} << 20;  // cell text buffered before a flush
 
 struct Relationship {
@@ -114,6 +115,12 @@ class OoxmlExtractor {
   bool CollectPackage() {
     bool encrypted = false;
     Status s = zipxml::ForEachMember(bytes_, budget_, [&](Member& m) {
+      if (names_.size() >= kMaxMembers) {
+        out_.Report("", Problem::kLimit,
+                    "more than " + std::to_string(kMaxMembers) +
+                        " members in an Office package: the rest not inspected");
+        return false;
+      }
       names_.insert(m.name());
       if (m.encrypted()) {
         encrypted = true;

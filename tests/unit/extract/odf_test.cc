@@ -76,6 +76,29 @@ TEST(OdfTest, EncryptedDocumentIsReportedAndNotParsed) {
   EXPECT_FALSE(out.HasReport(Problem::kUnreadable)) << "the encrypted content.xml is not parsed";
 }
 
+TEST(OdfTest, RepeatedCellCopiesAreCapped) {
+  // Two rows, each one string cell repeated over 1024 columns and the row repeated 1000 times: 2M
+  // cells if every copy were reported. 256 x 256 per row are kept, 100,000 in all, then a limit.
+  std::string row =
+      "<table:table-row table:number-rows-repeated=\"1000\"><table:table-cell office:value-type=\"string\" "
+      "table:number-columns-repeated=\"1024\"><text:p>078-05-1120</text:p></table:table-cell></"
+      "table:table-row>";
+  std::string content =
+      "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+      "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" "
+      "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet>"
+      "<table:table table:name=\"R\">" +
+      row + row + "</table:table></office:spreadsheet></office:body></office:document-content>";
+  std::string ods = testing::Zip(
+      {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, {"content.xml", content}});
+  RecordingEmitter out;
+  ExtractOdf(ods, out, Limits{});
+  EXPECT_EQ(out.texts.size(), 2u + 100000u);  // the two original cells and 100,000 copies
+  ASSERT_TRUE(out.HasReport(Problem::kLimit)) << out.reports.size();
+  EXPECT_NE(out.Find("R!A1"), nullptr);
+  EXPECT_NE(out.Find("R!IV256"), nullptr);  // column 256, row 256 of the first run
+}
+
 TEST(OdfTest, CorruptZipIsUnreadable) {
   std::string odt = Fixture("letter.odt");
   RecordingEmitter out;

@@ -187,6 +187,15 @@ TEST(OoxmlTest, ExternalEntitiesAreNotFetched) {
   EXPECT_EQ(all.find("root:"), std::string::npos) << "external entity fetched";
 }
 
+TEST(OoxmlTest, PackagesWithTooManyMembersAreCapped) {
+  std::vector<std::pair<std::string, std::string>> files;
+  files.emplace_back("[Content_Types].xml", "<Types/>");
+  for (int i = 0; i < 70000; ++i) files.emplace_back("x/" + std::to_string(i), "");
+  RecordingEmitter out;
+  ExtractOoxml(testing::Zip(files), out, Limits{});
+  EXPECT_TRUE(out.HasReport(Problem::kLimit)) << out.Dump();
+}
+
 TEST(OoxmlTest, ZipBombMemberStopsAtTheExpansionBudget) {
   // 16 MiB of empty paragraphs deflate to a few KiB; no text comes out, so only the member budget
   // (ratio limit) can stop the decompression.
