@@ -32,6 +32,9 @@ TEST(OoxmlTest, DocxBodyHeadersFootersCommentsAndProperties) {
   auto comments = out.TextOf("comments");
   ASSERT_TRUE(comments) << out.Dump();
   EXPECT_EQ(*comments, "Comment: check passport X1234567");
+  auto footnotes = out.TextOf("footnotes");
+  ASSERT_TRUE(footnotes) << out.Dump();
+  EXPECT_EQ(*footnotes, "Footnote: account 12345678");
   auto props = out.TextOf("properties");
   ASSERT_TRUE(props) << out.Dump();
   EXPECT_NE(props->find("Quarterly customer review"), std::string::npos);
