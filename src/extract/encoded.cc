@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "extract/text.h"
 
 namespace leakguard::extract {
@@ -185,19 +189,31 @@ bool LooksInspectable(std::string_view b) {
 EncodedRunFinder::EncodedRunFinder(const Limits& limits, OnRun on_run)
     : limits_(limits),
       on_run_(std::move(on_run)),
-      cap_(std::min<std::size_t>(limits.max_buffered_bytes, std::size_t{16} << 20)) {}
+      cap_(std::min<std::size_t>(limits.max_buffered_bytes, std::size_t{16} << 20)),
+      min_stretch_(std::max<std::size_t>(1, std::min({limits.min_base64_run, kMinHexRun, kWrapLine}))) {}
 
 void EncodedRunFinder::Emit(std::string_view kind, std::uint64_t offset, std::string decoded,
                             bool truncated) {
   if (limit_hit_) return;
   if (!LooksInspectable(decoded)) return;
-  if (runs_ >= limits_.max_decoded_runs) {
-    limit_hit_ = true;
-    on_run_(EncodedRun{"limit", offset, {}, true});
-    return;
+  pending_.push_back({kind, offset, std::move(decoded), truncated});
+}
+
+void EncodedRunFinder::Flush() {
+  // Runs and tokens are found by two scanners; report them in the order they occur in the text.
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [](const Pending& a, const Pending& b) { return a.offset < b.offset; });
+  for (Pending& p : pending_) {
+    if (limit_hit_) break;
+    if (runs_ >= limits_.max_decoded_runs) {
+      limit_hit_ = true;
+      on_run_(EncodedRun{"limit", p.offset, {}, true});
+      break;
+    }
+    ++runs_;
+    on_run_(EncodedRun{p.kind, p.offset, std::move(p.decoded), p.truncated});
   }
-  ++runs_;
-  on_run_(EncodedRun{kind, offset, std::move(decoded), truncated});
+  pending_.clear();
 }
 
 void EncodedRunFinder::EndRun(std::string_view chunk, std::size_t end) {
@@ -245,77 +261,194 @@ void EncodedRunFinder::EndToken(std::string_view chunk, std::size_t end) {
   }
 }
 
-void EncodedRunFinder::Feed(std::string_view chunk) {
-  if (limit_hit_) {
-    base_ += chunk.size();
+// One byte of the run scanner (the reference behaviour; SkipToStretch only jumps over bytes where it
+// would do nothing).
+void EncodedRunFinder::StepRun(std::string_view chunk, std::size_t i) {
+  const auto c = static_cast<unsigned char>(chunk[i]);
+  const std::uint8_t cls = kClasses[c];
+  if (cls & kB64) {
+    if (!in_run_) {
+      in_run_ = true;
+      run_start_ = base_ + i;
+      run_begin_ = i;
+      run_len_ = 0;
+      line_len_ = 0;
+      run_classes_ = 0;
+      run_spilled_ = false;
+      run_buf_.clear();
+    }
+    ++run_len_;
+    ++line_len_;
+    run_classes_ |= cls;
+    newline_ok_ = false;
+  } else if (in_run_) {
+    if ((c == '\n' || c == '\r') && (line_len_ >= kWrapLine || newline_ok_)) {
+      newline_ok_ = true;
+      line_len_ = 0;
+    } else {
+      EndRun(chunk, i);
+    }
+  }
+}
+
+void EncodedRunFinder::StepToken(std::string_view chunk, std::size_t i) {
+  const auto c = static_cast<unsigned char>(chunk[i]);
+  if (kClasses[c] & kBreak) {
+    if (in_token_) EndToken(chunk, i);
     return;
   }
+  if (!in_token_) {
+    in_token_ = true;
+    token_start_ = base_ + i;
+    token_begin_ = i;
+    token_len_ = 0;
+    token_pct_ = token_amp_ = 0;
+    token_spilled_ = false;
+    token_buf_.clear();
+  }
+  ++token_len_;
+  token_pct_ += c == '%';
+  token_amp_ += c == '&';
+}
+
+// Outside a run at `i`: the start of the first maximal run from `i` on that holds min_stretch_
+// consecutive alphabet bytes, or the chunk size. Shorter runs before it would end without a report
+// (they are shorter than every minimum and, holding no line of kWrapLine bytes, cannot continue over
+// a line break).
+std::size_t EncodedRunFinder::SkipToStretch(std::string_view chunk, std::size_t i) const {
   const auto* p = reinterpret_cast<const unsigned char*>(chunk.data());
   const std::size_t n = chunk.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char c = p[i];
-    const std::uint8_t cls = kClasses[c];
-    // base64 / hex runs
-    if (cls & kB64) {
-      if (!in_run_) {
-        in_run_ = true;
-        run_start_ = base_ + i;
-        run_begin_ = i;
-        run_len_ = 0;
-        line_len_ = 0;
-        run_classes_ = 0;
-        run_spilled_ = false;
-        run_buf_.clear();
-      }
-      ++run_len_;
-      ++line_len_;
-      run_classes_ |= cls;
-      newline_ok_ = false;
-    } else if (in_run_) {
-      if ((c == '\n' || c == '\r') && (line_len_ >= kWrapLine || newline_ok_)) {
-        newline_ok_ = true;
-        line_len_ = 0;
-      } else {
-        EndRun(chunk, i);
-      }
-    }
-    // percent / entity tokens
-    if (cls & kBreak) {
-      if (in_token_) EndToken(chunk, i);
+  std::size_t consecutive = 0;  // alphabet bytes just before j
+  std::size_t j = i;
+#if defined(__SSE2__)
+  // 16 bytes at a time while no stretch can end in the block: alphabet masks by range compares.
+  const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+  auto in_range = [&](__m128i v, char lo, char hi) {  // unsigned lo <= v <= hi
+    __m128i x = _mm_xor_si128(v, bias);
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>((lo - 1) ^ 0x80))),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>((hi + 1) ^ 0x80))));
+  };
+  for (; j + 16 <= n; j += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(in_range(v, 'A', 'Z'), in_range(v, 'a', 'z')), in_range(v, '0', '9'));
+    for (char extra : {'+', '/', '=', '-', '_'}) m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(extra)));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(m));
+    if (mask == 0xFFFF) {
+      consecutive += 16;
     } else {
-      if (!in_token_) {
-        in_token_ = true;
-        token_start_ = base_ + i;
-        token_begin_ = i;
-        token_len_ = 0;
-        token_pct_ = token_amp_ = 0;
-        token_spilled_ = false;
-        token_buf_.clear();
+      // The longest run in the block is below 16; one ending here needs the carried-in bytes.
+      unsigned lead = static_cast<unsigned>(__builtin_ctz(~mask & 0x1FFFFu));  // leading alphabet bytes
+      if (consecutive + lead >= min_stretch_) break;
+      if (min_stretch_ <= 16) {
+        unsigned r = mask;  // bits where a run of min_stretch_ starts, inside the block
+        for (std::size_t k = 1; k < min_stretch_ && r != 0; ++k) r &= mask >> k;
+        if (r != 0) break;
       }
-      ++token_len_;
-      token_pct_ += c == '%';
-      token_amp_ += c == '&';
+      consecutive = static_cast<std::size_t>(__builtin_clz((~mask << 16) | 0x8000u));  // trailing ones
+      consecutive = consecutive > 16 ? 16 : consecutive;
     }
-    if (limit_hit_) break;
+    if (consecutive >= min_stretch_) break;
   }
-  // Runs and tokens still open continue in the next chunk: keep their bytes (bounded).
+  j = j >= consecutive ? j - consecutive : 0;  // rescan the carried bytes exactly below
+  consecutive = 0;
+#endif
+  for (; j < n; ++j) {
+    if (kClasses[p[j]] & kB64) {
+      if (++consecutive >= min_stretch_) break;
+    } else {
+      consecutive = 0;
+    }
+  }
+  if (j >= n) {
+    // No stretch: the tail run (if any) may continue into the next chunk; start it exactly.
+    std::size_t s = n;
+    while (s > i && (kClasses[p[s - 1]] & kB64)) --s;
+    return s;
+  }
+  std::size_t s = j + 1 - consecutive;
+  while (s > i && (kClasses[p[s - 1]] & kB64)) --s;
+  return s;
+}
+
+// Outside a token at `i`: the start of the first token from `i` on that holds a '%' or '&', or the
+// start of the chunk's last token (which may continue), or the chunk size.
+std::size_t EncodedRunFinder::SkipToEscape(std::string_view chunk, std::size_t i) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(chunk.data());
+  const std::size_t n = chunk.size();
+  std::size_t j = i;
+#if defined(__SSE2__)
+  const __m128i pct = _mm_set1_epi8('%'), amp = _mm_set1_epi8('&');
+  for (; j + 16 <= n; j += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, amp))) != 0) break;
+  }
+#endif
+  while (j < n && p[j] != '%' && p[j] != '&') ++j;
+  if (j >= n) j = n;
+  // Back to the start of the token holding j (or of the last token of the chunk).
+  std::size_t s = j;
+  while (s > i && !(kClasses[p[s - 1]] & kBreak)) --s;
+  return s;
+}
+
+void EncodedRunFinder::FeedRuns(std::string_view chunk) {
+  const std::size_t n = chunk.size();
+  std::size_t i = 0;
+  while (i < n && !limit_hit_) {
+    if (!in_run_) {
+      i = SkipToStretch(chunk, i);
+      if (i >= n) break;
+    }
+    // Exactly, byte by byte, until the run ends (or the chunk does).
+    do {
+      StepRun(chunk, i++);
+    } while (i < n && in_run_);
+  }
+  // A run still open continues in the next chunk: keep its bytes (bounded).
   if (in_run_) {
     std::string_view tail = run_spilled_ ? chunk : chunk.substr(run_begin_);
     if (run_buf_.size() < cap_) run_buf_.append(tail.substr(0, cap_ - run_buf_.size()));
     run_spilled_ = true;
+  }
+}
+
+void EncodedRunFinder::FeedTokens(std::string_view chunk) {
+  const std::size_t n = chunk.size();
+  std::size_t i = 0;
+  while (i < n && !limit_hit_) {
+    if (!in_token_) {
+      // Tokens without '%' or '&' end without a report: jump to the next that has one.
+      std::size_t s = SkipToEscape(chunk, i);
+      // Between i and s only token ends matter, and they report nothing.
+      i = s;
+      if (i >= n) break;
+    }
+    do {
+      StepToken(chunk, i++);
+    } while (i < n && in_token_);
   }
   if (in_token_ && (token_pct_ >= kMinEscapes || token_amp_ >= kMinEscapes || token_len_ < kMaxToken)) {
     std::string_view tail = token_spilled_ ? chunk : chunk.substr(token_begin_);
     if (token_buf_.size() + tail.size() <= kMaxToken) token_buf_.append(tail);
     token_spilled_ = true;
   }
-  base_ += n;
+}
+
+void EncodedRunFinder::Feed(std::string_view chunk) {
+  if (!limit_hit_) {
+    FeedRuns(chunk);
+    FeedTokens(chunk);
+    Flush();
+  }
+  base_ += chunk.size();
 }
 
 void EncodedRunFinder::Finish() {
   if (limit_hit_) return;
   if (in_run_) EndRun({}, 0);
   if (in_token_) EndToken({}, 0);
+  Flush();
 }
 
 }  // namespace leakguard::extract

@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "extract/limits.h"
 
@@ -40,11 +41,22 @@ class EncodedRunFinder {
   void EndRun(std::string_view chunk, std::size_t end);
   void EndToken(std::string_view chunk, std::size_t end);
   void Emit(std::string_view kind, std::uint64_t offset, std::string decoded, bool truncated);
+  void Flush();  // reports the pending decodings in offset order
+  // The two scanners, each a byte-at-a-time state machine (Step*) with a fast path that skips text
+  // which cannot hold what it looks for (Skip*): a base64/hex run needs `min_stretch_` consecutive
+  // alphabet bytes, a percent/entity token a '%' or '&'.
+  void FeedRuns(std::string_view chunk);
+  void FeedTokens(std::string_view chunk);
+  void StepRun(std::string_view chunk, std::size_t i);
+  void StepToken(std::string_view chunk, std::size_t i);
+  std::size_t SkipToStretch(std::string_view chunk, std::size_t i) const;
+  std::size_t SkipToEscape(std::string_view chunk, std::size_t i) const;
 
   const Limits& limits_;
   OnRun on_run_;
   std::size_t cap_;
-  std::uint64_t base_ = 0;  // offset of the current chunk
+  std::size_t min_stretch_;  // consecutive alphabet bytes every reportable run holds
+  std::uint64_t base_ = 0;   // offset of the current chunk
   std::size_t runs_ = 0;
   bool limit_hit_ = false;
 
@@ -68,6 +80,14 @@ class EncodedRunFinder {
   std::size_t token_amp_ = 0;
   bool token_spilled_ = false;
   std::string token_buf_;
+
+  struct Pending {
+    std::string_view kind;
+    std::uint64_t offset;
+    std::string decoded;
+    bool truncated;
+  };
+  std::vector<Pending> pending_;  // found in the current chunk, reported by Flush
 };
 
 // Decoders (exposed for tests). Invalid input yields what could be decoded.

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "extract/encoded.h"
 #include "extract/text.h"
@@ -170,6 +173,41 @@ TEST(ExtractEncoded, TenThousandRunsAreBounded) {
   ASSERT_NE(limit, nullptr);
   EXPECT_NE(limit->masked.find("encoded runs"), std::string::npos) << limit->masked;
   EXPECT_EQ(limit->confidence, Confidence::kHigh);
+}
+
+// The finder skips ordinary text 16 bytes at a time and steps byte by byte only through candidate
+// runs and tokens; fed in chunks of any size it must report exactly the same runs.
+TEST(ExtractEncoded, SameRunsInAnyChunkSize) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {
+      "plain words here ",
+      "x=1; ",
+      "/usr/include/boost/math/special_functions/detail/bessel_i0.hpp ",
+      "bmFtZSxzc24sY2FyZApBbGljZSwxMjMtNDUtNjc4OSw0NTU2NzM3NTg2ODk5ODU1Cg== ",
+      "TG9yZW0gaXBzdW0gZG9sb3Igc2l0IGFtZXQsIGNvbnNlY3RldHVyIGFkaXBpc2Npbmcg\nZWxpdCwgc2VkIGRvIGVpdXNtb2Qg\n",
+      "48656c6c6f20776f726c642c2074686973206973206865782074657874 ",
+      "q=card%204556%207375%208689%209855 ",
+      "&#52;&#53;&#53;&#54; ",
+      "\n",
+      "\t",
+      "aGVsbG8gd29ybGQ=",
+      std::string(70, 'A') + " "};
+  std::string text;
+  while (text.size() < 200000) text += pieces[rng() % pieces.size()];
+  Limits limits;
+  auto runs = [&](std::size_t chunk) {
+    std::vector<std::string> out;
+    EncodedRunFinder finder(limits, [&](EncodedRun&& r) {
+      out.push_back(std::string(r.kind) + "@" + std::to_string(r.offset) + ":" +
+                    std::to_string(r.decoded.size()));
+    });
+    for (std::size_t i = 0; i < text.size(); i += chunk) finder.Feed(std::string_view(text).substr(i, chunk));
+    finder.Finish();
+    return out;
+  };
+  const std::vector<std::string> whole = runs(text.size());
+  ASSERT_GT(whole.size(), 100u);
+  for (std::size_t chunk : {1u, 7u, 16u, 17u, 4096u}) EXPECT_EQ(runs(chunk), whole) << "chunk " << chunk;
 }
 
 TEST(ExtractArchive, ZipMembersNestedZipAndCsvCells) {
