@@ -192,6 +192,22 @@ TEST(MimeTest, RawEightBitHeadersBodiesAndNamesComeOutAsUtf8) {
   ASSERT_EQ(out.children.size(), 1u) << out.Dump();
 }
 
+TEST(MimeTest, DeeplyNestedMessagesDoNotOverflow) {
+  std::string m = "From: a@example.com\r\nMIME-Version: 1.0\r\n";
+  for (int i = 0; i < 10000; ++i)
+    m += "Content-Type: message/rfc822\r\n\r\nSubject: level " + std::to_string(i) + "\r\n";
+  m += "Content-Type: text/plain\r\n\r\ninnermost 078-05-1120\r\n";
+  RecordingEmitter out;
+  ExtractMime(m, out, Limits{});
+  ASSERT_EQ(out.children.size(), 1u) << out.Dump();  // the next level, for the dispatcher to recurse into
+  EXPECT_EQ(out.children[0].path, "attachment[1]");
+  // One level further down is again one child: the dispatcher's max_depth ends the descent.
+  RecordingEmitter inner;
+  ExtractMime(out.children[0].bytes, inner, Limits{});
+  ASSERT_EQ(inner.children.size(), 1u) << inner.Dump();
+  EXPECT_NE(inner.TextOf("headers")->find("Subject: level 0"), std::string::npos);
+}
+
 TEST(MimeTest, GarbageDoesNotCrash) {
   for (std::string g :
        {std::string(), std::string("\0\0\0", 3),
