@@ -49,7 +49,7 @@ class OdfText {
   bool OnStart(XmlReader& r, TextSink* sink) {
     std::string_view n = r.name();
     if (n == "p" || n == "h") {
-      if (!r.empty()) ++in_p_;
+      ++in_p_;
       return true;
     }
     if (in_p_ == 0 || sink == nullptr) return false;
@@ -247,7 +247,7 @@ class OdfExtractor {
           continue;
         }
         if (body == Body::kSheet) {
-          if (n == "table" && !r.empty()) {
+          if (n == "table") {
             if (++table_depth == 1) {
               sheet = zipxml::SafeName(r.Attr("name"));
               if (sheet.empty()) sheet = "Sheet";
@@ -262,7 +262,6 @@ class OdfExtractor {
             rows_repeat = RepeatAttr(r, "number-rows-repeated");
             col = 0;
             row_cells.clear();
-            if (r.empty()) row += rows_repeat;
           } else if ((n == "table-cell" || n == "covered-table-cell") && !in_cell) {
             cols_repeat = RepeatAttr(r, "number-columns-repeated");
             value_type = r.Attr("value-type");
@@ -270,21 +269,17 @@ class OdfExtractor {
             if (value_type == "float" || value_type == "percentage" || value_type == "currency")
               cell_value = zipxml::NumberText(r.Attr("value"));
             cell_text.clear();
-            if (r.empty()) {
-              col += cols_repeat;
-            } else {
-              in_cell = true;
-              cell_emitter.emplace(cell_text);
-              cell_sink.emplace(*cell_emitter, "", limits_.max_buffered_bytes);
-            }
+            in_cell = true;
+            cell_emitter.emplace(cell_text);
+            cell_sink.emplace(*cell_emitter, "", limits_.max_buffered_bytes);
           } else if (in_cell) {
             text.OnStart(r, &*cell_sink);
           }
         } else if (body == Body::kSlides) {
-          if (n == "page" && !r.empty()) {
+          if (n == "page") {
             ++page;
             slide.emplace(out_, "slide " + std::to_string(page), limits_.max_buffered_bytes);
-          } else if (n == "notes" && !r.empty()) {
+          } else if (n == "notes") {
             in_notes = true;
             notes.emplace(out_, "notes " + std::to_string(page), limits_.max_buffered_bytes);
           } else {
@@ -362,7 +357,7 @@ class OdfExtractor {
       bool hf = n == "header" || n == "footer" || n == "header-left" || n == "footer-left" ||
                 n == "header-first" || n == "footer-first";
       if (ev == XmlReader::Event::kStart) {
-        if (hf && !r.empty()) ++in_hf;
+        if (hf) ++in_hf;
         text.OnStart(r, in_hf > 0 ? &sink : nullptr);
       } else if (ev == XmlReader::Event::kEnd) {
         if (hf && in_hf > 0) --in_hf;

@@ -226,7 +226,11 @@ class OoxmlExtractor {
         int index = 0;
         for (;;) {
           auto ev = r.Next();
-          if (ev == XmlReader::Event::kDone || ev == XmlReader::Event::kError) break;
+          if (ev == XmlReader::Event::kDone) break;
+          if (ev == XmlReader::Event::kError) {
+            out_.Report(main_, Problem::kUnreadable, r.error());
+            break;
+          }
           if (ev != XmlReader::Event::kStart || r.name() != "sheet") continue;
           ++index;
           std::string name = r.Attr("name");
@@ -251,7 +255,11 @@ class OoxmlExtractor {
         int number = 0;
         for (;;) {
           auto ev = r.Next();
-          if (ev == XmlReader::Event::kDone || ev == XmlReader::Event::kError) break;
+          if (ev == XmlReader::Event::kDone) break;
+          if (ev == XmlReader::Event::kError) {
+            out_.Report(main_, Problem::kUnreadable, r.error());
+            break;
+          }
           if (ev != XmlReader::Event::kStart || r.name() != "sldId") continue;
           auto rel = rels.find(r.Attr("id", true));
           if (rel == rels.end() || rel->second.target.empty() || !names_.contains(rel->second.target))
@@ -358,9 +366,9 @@ class OoxmlExtractor {
       std::string_view n = r.name();
       if (ev == XmlReader::Event::kStart) {
         if (n == "t" || n == "delText" || n == "instrText") {
-          if (!r.empty()) ++in_t;
+          ++in_t;
         } else if (n == "tabs" || n == "tabLst") {
-          if (!r.empty()) ++in_tabs;
+          ++in_tabs;
         } else if (n == "tab") {
           if (in_tabs == 0) sink.Char('\t');
         } else if (n == "br" || n == "cr") {
@@ -439,13 +447,13 @@ class OoxmlExtractor {
           col = c >= 0 ? c : col + 1;
           if (ref.empty() || c < 0)
             ref = zipxml::ColumnName(static_cast<std::uint64_t>(col)) + std::to_string(row);
-        } else if (n == "v" && !r.empty()) {
+        } else if (n == "v") {
           ++in_v;
-        } else if (n == "is" && !r.empty()) {
+        } else if (n == "is") {
           ++in_is;
-        } else if (n == "t" && !r.empty()) {
+        } else if (n == "t") {
           ++in_t;
-        } else if (n == "rPh" && !r.empty()) {
+        } else if (n == "rPh") {
           ++in_rph;
         }
       } else if (ev == XmlReader::Event::kEnd) {

@@ -1,7 +1,9 @@
 #include "extract/zip_xml.h"
 
 #include <archive_entry.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
 #include <algorithm>
@@ -114,111 +116,207 @@ Status ForEachMember(std::string_view bytes, std::uint64_t member_budget,
 
 // --- XML ------------------------------------------------------------------------------------------
 
-XmlReader::XmlReader(Member& member) : member_(&member) {
-  InitLibxml();
-  reader_ = xmlReaderForIO(&XmlReader::ReadMember, nullptr, this, nullptr, nullptr, kXmlOptions);
-  Setup();
-}
+// Chunks read from a member (or a buffer) and handed to the push parser.
+constexpr std::size_t kXmlChunk = 16384;
 
-XmlReader::XmlReader(std::string_view buffer) {
-  InitLibxml();
-  if (buffer.size() <= static_cast<std::size_t>(INT32_MAX))
-    reader_ =
-        xmlReaderForMemory(buffer.data(), static_cast<int>(buffer.size()), nullptr, nullptr, kXmlOptions);
-  Setup();
-}
-
-void XmlReader::Setup() {
-  if (reader_ == nullptr) {
-    error_ = "cannot create an XML reader";
-    return;
+// An attribute value as SAX2 hands it over without entity substitution: character references
+// ("&#38;" stands for '&') and the predefined entities are decoded here; other entity references
+// are kept as written, never expanded.
+void AppendAttrValue(std::string& out, std::string_view v) {
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t amp = v.find('&', i);
+    if (amp == std::string_view::npos) {
+      out.append(v.substr(i));
+      return;
+    }
+    out.append(v.substr(i, amp - i));
+    std::size_t semi = v.find(';', amp);
+    if (semi == std::string_view::npos || semi - amp > 12) {
+      out.push_back('&');
+      i = amp + 1;
+      continue;
+    }
+    std::string_view ent = v.substr(amp + 1, semi - amp - 1);
+    std::uint32_t cp = 0;
+    bool ok = true;
+    if (ent == "amp")
+      cp = '&';
+    else if (ent == "lt")
+      cp = '<';
+    else if (ent == "gt")
+      cp = '>';
+    else if (ent == "quot")
+      cp = '"';
+    else if (ent == "apos")
+      cp = '\'';
+    else if (ent.size() > 1 && ent[0] == '#') {
+      bool hex = ent[1] == 'x' || ent[1] == 'X';
+      std::string digits(ent.substr(hex ? 2 : 1));
+      char* end = nullptr;
+      unsigned long n = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
+      ok = !digits.empty() && end != nullptr && *end == '\0' && n > 0 && n <= 0x10FFFF &&
+           (n < 0xD800 || n > 0xDFFF);
+      cp = static_cast<std::uint32_t>(n);
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      out.append(v.substr(amp, semi - amp + 1));
+    } else if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+    i = semi + 1;
   }
-  xmlTextReaderSetStructuredErrorHandler(reader_, &XmlReader::OnError, this);
 }
+
+struct XmlSax {
+  static XmlReader* Self(void* ctx) {
+    return static_cast<XmlReader*>(static_cast<xmlParserCtxtPtr>(ctx)->_private);
+  }
+
+  static void Start(void* ctx, const xmlChar* localname, const xmlChar*, const xmlChar*, int, const xmlChar**,
+                    int nb_attributes, int, const xmlChar** attributes) {
+    XmlReader* r = Self(ctx);
+    std::size_t first = r->attrs_.size();
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
+      std::string_view raw(reinterpret_cast<const char*>(a[3]), static_cast<std::size_t>(a[4] - a[3]));
+      std::size_t at = r->arena_.size();
+      AppendAttrValue(r->arena_, raw);
+      r->attrs_.push_back({reinterpret_cast<const char*>(a[0]), a[2] != nullptr, at, r->arena_.size() - at});
+    }
+    r->Push({XmlReader::Event::kStart, reinterpret_cast<const char*>(localname), r->open_++, first,
+             r->attrs_.size() - first});
+  }
+  static void End(void* ctx, const xmlChar* localname, const xmlChar*, const xmlChar*) {
+    XmlReader* r = Self(ctx);
+    r->Push({XmlReader::Event::kEnd, reinterpret_cast<const char*>(localname), --r->open_, 0, 0});
+  }
+  static void Characters(void* ctx, const xmlChar* ch, int len) {
+    XmlReader* r = Self(ctx);
+    if (len <= 0) return;
+    // Consecutive pieces of one text node are merged into one event.
+    if (!r->queue_.empty() && r->queue_.back().type == XmlReader::Event::kText &&
+        r->queue_.back().at + r->queue_.back().len == r->arena_.size()) {
+      r->queue_.back().len += static_cast<std::size_t>(len);
+    } else {
+      r->Push({XmlReader::Event::kText, nullptr, r->open_, r->arena_.size(), static_cast<std::size_t>(len)});
+    }
+    r->arena_.append(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len));
+  }
+  static void Error(void* ctx, xmlErrorPtr err) {
+    auto* c = static_cast<xmlParserCtxtPtr>(ctx);
+    XmlReader* r = c != nullptr ? static_cast<XmlReader*>(c->_private) : nullptr;
+    if (r == nullptr || !r->error_.empty() || err == nullptr || err->level < XML_ERR_ERROR) return;
+    std::string msg = err->message != nullptr ? err->message : "XML error";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    r->error_ = "XML line " + std::to_string(err->line) + ": " + msg;
+  }
+};
+
+XmlReader::XmlReader(Member& member) : member_(&member) { InitLibxml(); }
+
+XmlReader::XmlReader(std::string_view buffer) : buffer_(buffer) { InitLibxml(); }
 
 XmlReader::~XmlReader() {
-  if (reader_ != nullptr) xmlFreeTextReader(reader_);
-}
-
-int XmlReader::ReadMember(void* ctx, char* buf, int len) {
-  auto* self = static_cast<XmlReader*>(ctx);
-  long n = self->member_->Read(buf, static_cast<std::size_t>(len));
-  if (n < 0) {
-    if (self->error_.empty()) self->error_ = self->member_->error();
-    return -1;
+  if (ctxt_ != nullptr) {
+    if (ctxt_->myDoc != nullptr) xmlFreeDoc(ctxt_->myDoc);
+    ctxt_->myDoc = nullptr;
+    xmlFreeParserCtxt(ctxt_);
   }
-  return static_cast<int>(n);
 }
 
-void XmlReader::OnError(void* ctx, xmlErrorPtr err) {
-  auto* self = static_cast<XmlReader*>(ctx);
-  if (!self->error_.empty() || err == nullptr) return;
-  if (err->level < XML_ERR_ERROR) return;
-  std::string msg = err->message != nullptr ? err->message : "XML error";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  self->error_ = "XML line " + std::to_string(err->line) + ": " + msg;
+bool XmlReader::Feed() {
+  if (finished_) return false;
+  char buf[kXmlChunk];
+  std::size_t n = 0;
+  if (member_ != nullptr) {
+    long got = member_->Read(buf, sizeof buf);
+    if (got < 0) {
+      if (error_.empty()) error_ = member_->error();
+      finished_ = true;
+      return false;
+    }
+    n = static_cast<std::size_t>(got);
+  } else {
+    n = std::min(kXmlChunk, buffer_.size() - buffer_at_);
+    std::memcpy(buf, buffer_.data() + buffer_at_, n);
+    buffer_at_ += n;
+  }
+  queue_.clear();
+  next_ = 0;
+  arena_.clear();
+  attrs_.clear();
+  if (ctxt_ == nullptr) {
+    static xmlSAXHandler sax = [] {
+      xmlSAXHandler h;
+      xmlSAXVersion(&h, 2);  // SAX2 defaults keep DTD and entity bookkeeping; no tree is built
+      h.startElementNs = &XmlSax::Start;
+      h.endElementNs = &XmlSax::End;
+      h.characters = &XmlSax::Characters;
+      h.cdataBlock = &XmlSax::Characters;
+      h.ignorableWhitespace = &XmlSax::Characters;
+      h.reference = nullptr;  // entity references are dropped, never expanded
+      h.serror = &XmlSax::Error;
+      h.error = nullptr;
+      h.warning = nullptr;
+      h.fatalError = nullptr;
+      return h;
+    }();
+    ctxt_ = xmlCreatePushParserCtxt(&sax, nullptr, nullptr, 0, nullptr);
+    if (ctxt_ == nullptr) {
+      error_ = "cannot create an XML parser";
+      finished_ = true;
+      return false;
+    }
+    ctxt_->_private = this;
+    xmlCtxtUseOptions(ctxt_, kXmlOptions);
+  }
+  int rc = xmlParseChunk(ctxt_, buf, static_cast<int>(n), n == 0 ? 1 : 0);
+  if (rc != 0 || !ctxt_->wellFormed) {
+    if (error_.empty()) error_ = "malformed XML";
+    finished_ = true;
+    return true;  // deliver what was queued before the error
+  }
+  if (n == 0) finished_ = true;
+  return true;
 }
 
 XmlReader::Event XmlReader::Next() {
-  if (reader_ == nullptr) return Event::kError;
-  if (pending_end_) {
-    pending_end_ = false;
-    empty_ = false;
-    return Event::kEnd;
+  while (next_ >= queue_.size()) {
+    if (!Feed()) return error_.empty() ? Event::kDone : Event::kError;
+    if (next_ >= queue_.size() && finished_) return error_.empty() ? Event::kDone : Event::kError;
   }
-  for (;;) {
-    int r = xmlTextReaderRead(reader_);
-    if (r == 0) return error_.empty() ? Event::kDone : Event::kError;
-    if (r < 0) {
-      if (error_.empty()) error_ = "malformed XML";
-      return Event::kError;
-    }
-    int type = xmlTextReaderNodeType(reader_);
-    depth_ = xmlTextReaderDepth(reader_);
-    switch (type) {
-      case XML_READER_TYPE_ELEMENT: {
-        const xmlChar* n = xmlTextReaderConstLocalName(reader_);
-        name_ = n != nullptr ? std::string_view(reinterpret_cast<const char*>(n)) : std::string_view();
-        empty_ = xmlTextReaderIsEmptyElement(reader_) == 1;
-        pending_end_ = empty_;
-        return Event::kStart;
-      }
-      case XML_READER_TYPE_END_ELEMENT: {
-        const xmlChar* n = xmlTextReaderConstLocalName(reader_);
-        name_ = n != nullptr ? std::string_view(reinterpret_cast<const char*>(n)) : std::string_view();
-        empty_ = false;
-        return Event::kEnd;
-      }
-      case XML_READER_TYPE_TEXT:
-      case XML_READER_TYPE_CDATA:
-      case XML_READER_TYPE_WHITESPACE:
-      case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-        return Event::kText;
-      default:
-        continue;
-    }
+  const Ev& ev = queue_[next_++];
+  depth_ = ev.depth;
+  if (ev.type == Event::kText) {
+    text_ = std::string_view(arena_).substr(ev.at, ev.len);
+  } else {
+    name_ = ev.name != nullptr ? std::string_view(ev.name) : std::string_view();
+    cur_attrs_ = ev.type == Event::kStart && ev.len > 0 ? &attrs_[ev.at] : nullptr;
+    cur_attr_count_ = ev.type == Event::kStart ? ev.len : 0;
   }
+  return ev.type;
 }
 
-std::string_view XmlReader::text() const {
-  const xmlChar* v = xmlTextReaderConstValue(reader_);
-  return v != nullptr ? std::string_view(reinterpret_cast<const char*>(v)) : std::string_view();
-}
-
-std::string XmlReader::Attr(std::string_view local_name, bool namespaced) {
-  std::string value;
-  if (reader_ == nullptr || xmlTextReaderMoveToFirstAttribute(reader_) != 1) return value;
-  do {
-    const xmlChar* n = xmlTextReaderConstLocalName(reader_);
-    if (n != nullptr && local_name == reinterpret_cast<const char*>(n) &&
-        (!namespaced || xmlTextReaderConstNamespaceUri(reader_) != nullptr)) {
-      const xmlChar* v = xmlTextReaderConstValue(reader_);
-      if (v != nullptr) value = reinterpret_cast<const char*>(v);
-      break;
-    }
-  } while (xmlTextReaderMoveToNextAttribute(reader_) == 1);
-  xmlTextReaderMoveToElement(reader_);
-  return value;
+std::string XmlReader::Attr(std::string_view local_name, bool namespaced) const {
+  for (std::size_t i = 0; i < cur_attr_count_; ++i) {
+    const Attribute& a = cur_attrs_[i];
+    if (local_name == a.local && (!namespaced || a.namespaced)) return arena_.substr(a.value_at, a.value_len);
+  }
+  return {};
 }
 
 // --- text -----------------------------------------------------------------------------------------

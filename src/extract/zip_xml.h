@@ -11,7 +11,7 @@
 #pragma once
 
 #include <archive.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -66,7 +66,9 @@ std::uint64_t MemberBudget(std::size_t package_bytes, const Limits& limits);
 Status ForEachMember(std::string_view bytes, std::uint64_t member_budget,
                      const std::function<bool(Member&)>& fn);
 
-// A streaming XML reader over a member or a buffer.
+// A streaming XML reader over a member or a buffer: libxml2's SAX2 push parser fed in chunks, its
+// callbacks queued as events (element names are the parser's interned strings; text and attribute
+// values are copied into a per-chunk arena), so memory stays bounded by the chunk size.
 class XmlReader {
  public:
   enum class Event { kStart, kEnd, kText, kDone, kError };
@@ -76,20 +78,18 @@ class XmlReader {
   XmlReader(const XmlReader&) = delete;
   XmlReader& operator=(const XmlReader&) = delete;
 
-  // Advances to the next start tag, end tag or text. An empty element (<a/>) gives kStart with
-  // empty() true and then kEnd.
+  // Advances to the next start tag, end tag or text. Every kStart has its kEnd (also for <a/>).
   Event Next();
-  // Element local name (no prefix) for kStart/kEnd.
+  // Element local name (no prefix) for kStart/kEnd; valid as long as the reader.
   std::string_view name() const { return name_; }
-  bool empty() const { return empty_; }
-  // Text of a kText event (text, CDATA or significant whitespace), UTF-8.
-  std::string_view text() const;
+  // Text of a kText event (text, CDATA or whitespace), UTF-8; valid until the next Next().
+  std::string_view text() const { return text_; }
   // Value of the attribute with this local name on the current start tag ("" if absent). With
   // `namespaced`, only an attribute in some namespace counts (r:id, not id).
-  std::string Attr(std::string_view local_name, bool namespaced = false);
+  std::string Attr(std::string_view local_name, bool namespaced = false) const;
   // True once every 1024 calls: loops ask the Emitter's Stopped() (which may read the clock) only then.
   bool Tick() { return (++ticks_ & 1023u) == 0; }
-  // Element depth of the current node (root = 0).
+  // Element depth of the current start or end tag (root = 0).
   int depth() const { return depth_; }
   // The first parser error, when Next() returned kError.
   const std::string& error() const { return error_; }
@@ -99,16 +99,37 @@ class XmlReader {
   }
 
  private:
-  static int ReadMember(void* ctx, char* buf, int len);
-  static void OnError(void* ctx, xmlErrorPtr err);
-  void Setup();
+  struct Attribute {
+    const char* local;  // interned
+    bool namespaced;
+    std::size_t value_at, value_len;  // in arena_
+  };
+  struct Ev {
+    Event type;
+    const char* name;  // interned; kStart/kEnd
+    int depth;
+    std::size_t at, len;  // kText: in arena_; kStart: attributes [at, at + len) in attrs_
+  };
+  friend struct XmlSax;
 
-  xmlTextReaderPtr reader_ = nullptr;
+  bool Feed();  // parses the next chunk; false when there is nothing more to parse
+  void Push(Ev ev) { queue_.push_back(ev); }
+
   Member* member_ = nullptr;
+  std::string_view buffer_;
+  std::size_t buffer_at_ = 0;
+  xmlParserCtxtPtr ctxt_ = nullptr;
+  bool finished_ = false;
+  std::vector<Ev> queue_;
+  std::size_t next_ = 0;
+  std::string arena_;
+  std::vector<Attribute> attrs_;
   std::string_view name_;
-  bool empty_ = false;
-  bool pending_end_ = false;
+  std::string_view text_;
+  const Attribute* cur_attrs_ = nullptr;
+  std::size_t cur_attr_count_ = 0;
   int depth_ = 0;
+  int open_ = 0;  // elements open in the parser callbacks
   unsigned ticks_ = 0;
   std::string error_;
 };

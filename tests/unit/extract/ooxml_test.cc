@@ -101,6 +101,34 @@ TEST(OoxmlTest, XlsxInlineStringsExponentNumbersBooleansAndAbsoluteTargets) {
   EXPECT_EQ(out.Find("Raw!D5"), nullptr) << "error cells carry no data";
 }
 
+TEST(OoxmlTest, SheetNamesWithCharacterReferences) {
+  const std::string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
+  std::string xlsx = testing::Zip(
+      {{"[Content_Types].xml", "<Types/>"},
+       {"_rels/.rels",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"" +
+            rel +
+            "officeDocument\" Target=\"xl/workbook.xml\"/>"
+            "</Relationships>"},
+       {"xl/workbook.xml", "<workbook xmlns:r=\"" + rel.substr(0, rel.size() - 1) +
+                               "\"><sheets><sheet name=\"A&amp;B &#233;&#x4A; &lt;x&gt;\" r:id=\"rId1\"/>"
+                               "</sheets></workbook>"},
+       {"xl/_rels/workbook.xml.rels",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship "
+        "Id=\"rId1\" "
+        "Type=\"" +
+            rel + "worksheet\" Target=\"worksheets/s.xml\"/></Relationships>"},
+       {"xl/worksheets/s.xml",
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>x&amp;y</t></is>"
+        "</c></row></sheetData></worksheet>"}});
+  RecordingEmitter out;
+  ExtractOoxml(xlsx, out, Limits{});
+  const auto* cell = out.Find("A&B \xC3\xA9J <x>!A1");
+  ASSERT_NE(cell, nullptr) << out.Dump();
+  EXPECT_EQ(cell->text, "x&y");
+}
+
 TEST(OoxmlTest, PptxSlidesInPresentationOrderWithNotes) {
   RecordingEmitter out;
   ExtractOoxml(Fixture("deck.pptx"), out, Limits{});
