@@ -99,6 +99,24 @@ TEST(OdfTest, RepeatedCellCopiesAreCapped) {
   EXPECT_NE(out.Find("R!IV256"), nullptr);  // column 256, row 256 of the first run
 }
 
+TEST(OdfTest, EmptyRowAndCellElementsCountOnce) {
+  std::string content =
+      "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+      "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" "
+      "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet>"
+      "<table:table table:name=\"E\"><table:table-row table:number-rows-repeated=\"3\"/>"
+      "<table:table-row><table:table-cell table:number-columns-repeated=\"2\"/><table:table-cell/>"
+      "<table:table-cell "
+      "office:value-type=\"string\"><text:p>here</text:p></table:table-cell></table:table-row>"
+      "</table:table></office:spreadsheet></office:body></office:document-content>";
+  std::string ods = testing::Zip(
+      {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, {"content.xml", content}});
+  RecordingEmitter out;
+  ExtractOdf(ods, out, Limits{});
+  ASSERT_EQ(out.texts.size(), 1u) << out.Dump();
+  EXPECT_EQ(out.texts[0].path, "E!D4");
+}
+
 TEST(OdfTest, CorruptZipIsUnreadable) {
   std::string odt = Fixture("letter.odt");
   RecordingEmitter out;
