@@ -17,7 +17,7 @@ struct FormPart {
   std::string name;                     // form field name
   std::optional<std::string> filename;  // set for file uploads
   std::string content_type;             // empty when absent
-  std::string_view content;
+  std::string_view content;             // a view into the parsed body: valid while the body lives
 };
 
 // The boundary of a "multipart/form-data; boundary=..." Content-Type, or nullopt when the type is

@@ -95,7 +95,8 @@ TEST(InspectUpload, BadMultipartIsRejected) {
   EXPECT_EQ(api.Handle(Post("x", "text/plain")).status, 415);
   EXPECT_EQ(MultipartBoundary("multipart/form-data; boundary=\"a;b\"").value_or(""), "a;b");
   EXPECT_FALSE(MultipartBoundary("multipart/mixed; boundary=x").has_value());
-  auto parts = ParseMultipart(Multipart("q", {{"a b.txt", "x\r\ny"}}, {{"name", "n"}}), "q");
+  const std::string body = Multipart("q", {{"a b.txt", "x\r\ny"}}, {{"name", "n"}});  // parts view into it
+  auto parts = ParseMultipart(body, "q");
   ASSERT_TRUE(parts.has_value());
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[1].filename.value_or(""), "a b.txt");
