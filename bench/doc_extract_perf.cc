@@ -3,6 +3,8 @@
 //
 //   cmake --build build/release --target leakguard_doc_extract_perf
 //   build/release/bench/leakguard_doc_extract_perf [seconds-per-format [format]]
+//   build/release/bench/leakguard_doc_extract_perf --write DIR   (writes the inputs, e.g. for
+//                                                               `leakguard scan DIR`, and exits)
 //
 // Inputs are generated here, so the run needs no files: a mail with a quoted-printable body, an HTML
 // alternative and base64 attachments; docx/pptx/odt with many paragraphs and xlsx/ods with many cells
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -287,11 +290,24 @@ std::string MakeMail(int parts) {
 }
 
 const char* g_only = nullptr;
+const char* g_write_dir = nullptr;
 
 void Measure(const char* name, const std::function<std::string()>& make, double seconds,
              void (*fn)(std::string_view, Emitter&, const Limits&)) {
   if (g_only != nullptr && std::string_view(g_only) != name) return;
   const std::string input = make();
+  if (g_write_dir != nullptr) {
+    std::string path = std::string(g_write_dir) + "/bench." + name;
+    if (std::strcmp(name, "mime") == 0) path = std::string(g_write_dir) + "/bench.eml";
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(input.data(), 1, input.size(), f) != input.size()) {
+      std::fprintf(stderr, "cannot write %s\n", path.c_str());
+      std::exit(1);
+    }
+    std::fclose(f);
+    std::printf("wrote %s (%zu bytes)\n", path.c_str(), input.size());
+    return;
+  }
   Limits limits;
   CountingEmitter warm;
   fn(input, warm, limits);
@@ -315,8 +331,13 @@ void Measure(const char* name, const std::function<std::string()>& make, double 
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
-  if (argc > 2) g_only = argv[2];
+  double seconds = 2.0;
+  if (argc > 2 && std::strcmp(argv[1], "--write") == 0) {
+    g_write_dir = argv[2];
+  } else {
+    if (argc > 1) seconds = std::atof(argv[1]);
+    if (argc > 2) g_only = argv[2];
+  }
   using namespace leakguard::extract;
   Measure(
       "mime", [] { return MakeMail(200); }, seconds, &ExtractMime);
