@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "detect/regex_syntax.h"
+
 namespace leakguard::detect {
 namespace {
 
@@ -346,63 +348,23 @@ class Parser {
   }
 
   Info Group() {
-    bool saved_caseless = caseless_;
-    bool zero_width = false;
-    if (Peek() == '?') {
-      ++pos_;
-      char c = Peek();
-      if (c == ':' || c == '>' || c == '|') {
-        ++pos_;
-      } else if (c == '=' || c == '!') {
-        ++pos_;
-        zero_width = true;
-      } else if (c == '<' && pos_ + 1 < re_.size() && (re_[pos_ + 1] == '=' || re_[pos_ + 1] == '!')) {
-        pos_ += 2;
-        zero_width = true;
-      } else if (c == '<' || c == 'P' || c == '\'') {  // named group
-        if (c == 'P') ++pos_;
-        char close = Peek() == '\'' ? '\'' : '>';
-        auto end = re_.find(close, pos_ + 1);
-        if (end == std::string_view::npos) {
-          failed_ = true;
-          return Info::Any();
-        }
-        pos_ = end + 1;
-      } else if (c == '#') {
-        auto end = re_.find(')', pos_);
-        if (end == std::string_view::npos) {
-          failed_ = true;
-          return Info::Any();
-        }
-        pos_ = end + 1;
+    const bool saved_caseless = caseless_;
+    const GroupOpen open = ParseGroupOpen(re_, pos_, caseless_);
+    switch (open.kind) {
+      case GroupOpen::Kind::kError:
+        failed_ = true;
+        return Info::Any();
+      case GroupOpen::Kind::kComment:
         return Info::Exact({""});
-      } else {
-        // Inline flags: (?i) (?-i) (?i:...) (?x) …
-        bool on = true, changed_case = false, new_caseless = caseless_;
-        while (!AtEnd() && Peek() != ')' && Peek() != ':') {
-          char f = re_[pos_++];
-          if (f == '-') {
-            on = false;
-          } else if (f == 'i') {
-            new_caseless = on;
-            changed_case = true;
-          } else if (f == 'x' || f == 'J' || f == 'U' || f == 'n') {
-            failed_ = true;  // flags that change the syntax or the semantics of quantifiers
-            return Info::Any();
-          }
-        }
-        if (AtEnd()) {
-          failed_ = true;
-          return Info::Any();
-        }
-        if (re_[pos_++] == ')') {  // (?i) applies to the rest of the enclosing group
-          if (changed_case) caseless_ = new_caseless;
-          if (caseless_) saw_caseless_ = true;
-          return Info::Exact({""});
-        }
-        caseless_ = new_caseless;
+      case GroupOpen::Kind::kFlags:  // (?i) applies to the rest of the enclosing group
+        caseless_ = open.caseless;
         if (caseless_) saw_caseless_ = true;
-      }
+        return Info::Exact({""});
+      case GroupOpen::Kind::kGroup:
+      case GroupOpen::Kind::kLookaround:
+        caseless_ = open.caseless;
+        if (caseless_) saw_caseless_ = true;
+        break;
     }
     Info inner = Alternation();
     caseless_ = saved_caseless;
@@ -411,7 +373,7 @@ class Parser {
       return Info::Any();
     }
     ++pos_;
-    if (zero_width) return Info::Exact({""});
+    if (open.kind == GroupOpen::Kind::kLookaround) return Info::Exact({""});
     return inner;
   }
 

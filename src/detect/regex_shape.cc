@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "detect/regex_syntax.h"
+
 namespace leakguard::detect {
 namespace {
 
@@ -381,59 +383,21 @@ class Parser {
   }
 
   Shape Group() {
-    bool saved_caseless = caseless_;
-    bool zero_width = false;
-    if (Peek() == '?') {
-      ++pos_;
-      char c = Peek();
-      if (c == ':' || c == '>' || c == '|') {
-        ++pos_;
-      } else if (c == '=' || c == '!') {
-        ++pos_;
-        zero_width = true;
-      } else if (c == '<' && pos_ + 1 < re_.size() && (re_[pos_ + 1] == '=' || re_[pos_ + 1] == '!')) {
-        pos_ += 2;
-        zero_width = true;
-      } else if (c == '<' || c == 'P' || c == '\'') {  // named group
-        if (c == 'P') ++pos_;
-        char close = Peek() == '\'' ? '\'' : '>';
-        auto end = re_.find(close, pos_ + 1);
-        if (end == std::string_view::npos) {
-          failed_ = true;
-          return Shape::Empty();
-        }
-        pos_ = end + 1;
-      } else if (c == '#') {
-        auto end = re_.find(')', pos_);
-        if (end == std::string_view::npos) {
-          failed_ = true;
-          return Shape::Empty();
-        }
-        pos_ = end + 1;
+    const bool saved_caseless = caseless_;
+    const GroupOpen open = ParseGroupOpen(re_, pos_, caseless_);
+    switch (open.kind) {
+      case GroupOpen::Kind::kError:
+        failed_ = true;
         return Shape::Empty();
-      } else {
-        bool on = true, new_caseless = caseless_;
-        while (!AtEnd() && Peek() != ')' && Peek() != ':') {
-          char f = re_[pos_++];
-          if (f == '-') {
-            on = false;
-          } else if (f == 'i') {
-            new_caseless = on;
-          } else if (f != 's' && f != 'm') {
-            failed_ = true;  // (?x), (?U)… change the syntax or semantics: give up
-            return Shape::Empty();
-          }
-        }
-        if (AtEnd()) {
-          failed_ = true;
-          return Shape::Empty();
-        }
-        if (re_[pos_++] == ')') {  // (?i): the rest of the enclosing group
-          caseless_ = new_caseless;
-          return Shape::Empty();
-        }
-        caseless_ = new_caseless;
-      }
+      case GroupOpen::Kind::kComment:
+        return Shape::Empty();
+      case GroupOpen::Kind::kFlags:  // (?i): the rest of the enclosing group
+        caseless_ = open.caseless;
+        return Shape::Empty();
+      case GroupOpen::Kind::kGroup:
+      case GroupOpen::Kind::kLookaround:
+        caseless_ = open.caseless;
+        break;
     }
     Shape inner = Alternation();
     caseless_ = saved_caseless;
@@ -442,7 +406,7 @@ class Parser {
       return Shape::Empty();
     }
     ++pos_;
-    return zero_width ? Shape::Empty() : inner;
+    return open.kind == GroupOpen::Kind::kLookaround ? Shape::Empty() : inner;
   }
 
   std::string_view re_;
