@@ -23,9 +23,12 @@ constexpr std::size_t kMaxGroups = 4096;     // distinct headers/keys/element na
 constexpr std::size_t kMaxColumns = 16384;   // CSV columns (more are merged into the last)
 constexpr std::size_t kMaxPathLength = 512;  // longer JSON/XML paths keep their end
 
-// Values grouped by their context (a column header, a key, an element name).
+// Values grouped by their context (a column header, a key, an element name), handed to the emitter
+// in batches so that memory stays bounded by the batch, not the document.
 class Groups {
  public:
+  explicit Groups(Emitter& out) : out_(out) {}
+
   void Add(const std::string& context, std::string_view value, std::string path) {
     if (value.empty()) return;
     auto it = index_.find(context);
@@ -40,21 +43,27 @@ class Groups {
       g = Misc();
     }
     Group& group = groups_[g];
+    buffered_ += value.size() + path.size() + sizeof(Piece) + 1;
     group.pieces.push_back(Piece{group.text.size(), std::move(path)});
     group.text.append(value);
     group.text.push_back('\n');
+    if (buffered_ >= kBatchBytes) Emit();
   }
-  void Emit(Emitter& out) {
+  // Hands on (and forgets) everything added so far.
+  void Emit() {
     for (Group& g : groups_) {
-      if (out.Stopped()) return;
+      if (out_.Stopped()) return;
       if (g.pieces.empty()) continue;
       if (g.context.empty()) {
-        out.TextPieces(g.text, g.pieces, {});
+        out_.TextPieces(g.text, g.pieces, {});
       } else {
         std::string ctx[1] = {g.context};
-        out.TextPieces(g.text, g.pieces, ctx);
+        out_.TextPieces(g.text, g.pieces, ctx);
       }
+      g.text.clear();
+      g.pieces.clear();
     }
+    buffered_ = 0;
   }
 
  private:
@@ -70,9 +79,12 @@ class Groups {
     }
     return misc_;
   }
+  static constexpr std::size_t kBatchBytes = 4 << 20;
+  Emitter& out_;
   std::map<std::string, std::size_t> index_;
   std::vector<Group> groups_;
   std::size_t misc_ = SIZE_MAX;
+  std::size_t buffered_ = 0;
 };
 
 std::string BoundPath(std::string path) {
@@ -124,6 +136,8 @@ std::string ColumnName(std::size_t index) {  // 0 → A, 25 → Z, 26 → AA
 
 }  // namespace
 
+constexpr std::size_t kCsvBatchBytes = 4 << 20;  // column text and cell names held before scanning
+
 void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
   const std::string text = ToUtf8(bytes);
   const char delimiter = DetectDelimiter(text);
@@ -133,6 +147,7 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
     std::string header;
   };
   std::vector<Column> columns;
+  std::size_t buffered = 0;  // bytes held in columns since the last flush
   std::size_t row = 1, col = 0;
   std::string cell;
   bool quoted = false;
@@ -149,9 +164,27 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
       column.pieces.push_back(Piece{column.text.size(), "!" + ColumnName(c) + std::to_string(row)});
       column.text.append(v);
       column.text.push_back('\n');
+      buffered += v.size() + 1 + sizeof(Piece) + 16;
     }
     cell.clear();
     ++col;
+  };
+  // Columns are handed on in batches of rows, so memory stays bounded by the batch (cell names and
+  // column texts of a whole large export would take several times its size).
+  auto flush = [&] {
+    for (Column& column : columns) {
+      if (out.Stopped()) return;
+      if (column.pieces.empty()) continue;
+      if (column.header.empty()) {
+        out.TextPieces(column.text, column.pieces, {});
+      } else {
+        std::string ctx[1] = {column.header};
+        out.TextPieces(column.text, column.pieces, ctx);
+      }
+      column.text.clear();
+      column.pieces.clear();
+    }
+    buffered = 0;
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -174,21 +207,16 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
       end_cell();
       ++row;
       col = 0;
+      if (buffered >= kCsvBatchBytes) {
+        flush();
+        if (out.Stopped()) return;
+      }
     } else {
       cell += c;
     }
   }
   if (!cell.empty() || col > 0) end_cell();
-  for (Column& column : columns) {
-    if (out.Stopped()) return;
-    if (column.pieces.empty()) continue;
-    if (column.header.empty()) {
-      out.TextPieces(column.text, column.pieces, {});
-    } else {
-      std::string ctx[1] = {column.header};
-      out.TextPieces(column.text, column.pieces, ctx);
-    }
-  }
+  flush();
 }
 
 // --- JSON ----------------------------------------------------------------------------------------
@@ -280,7 +308,7 @@ class JsonCollector : public nlohmann::json_sax<Json> {
 
 void ExtractJson(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
   const std::string text = ToUtf8(bytes);
-  Groups groups;
+  Groups groups(out);
   JsonCollector collector(groups);
   bool ok = false;
   try {
@@ -293,7 +321,7 @@ void ExtractJson(std::string_view bytes, Emitter& out, const Limits& /*limits*/)
     out.Text("", text);
     return;
   }
-  groups.Emit(out);
+  groups.Emit();
 }
 
 // --- XML / HTML ----------------------------------------------------------------------------------
@@ -327,7 +355,7 @@ void ExtractXml(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
       xmlReaderForMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, nullptr,
                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
   if (reader == nullptr) return out.Text("", ToUtf8(bytes));
-  Groups groups;
+  Groups groups(out);
   struct Frame {
     std::string name;
     std::size_t path_length;
@@ -384,7 +412,7 @@ void ExtractXml(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
     out.Text("", ToUtf8(bytes));
     return;
   }
-  groups.Emit(out);
+  groups.Emit();
 }
 
 void ExtractHtml(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
