@@ -3,12 +3,14 @@
 // Parts and their names:
 //   "headers"                  every top-level header but signatures, decoded (RFC 2047 encoded
 //                              words, folded lines joined): "Subject: …\nFrom: …\n"
-//   "body[N]"                  the N-th body (a text/* leaf that is not an attachment): text/plain and
-//                              other text as UTF-8 text; text/html as a child for the HTML extractor
+//   "body[N]"                  the N-th body (a text/* leaf that is not an attachment), in UTF-8:
+//                              text/plain as text; text/html and other text types as a child for
+//                              the dispatcher's HTML / CSV / XML extractors
 //   "attachment[N]:name"       the N-th attachment (a named or non-text leaf), decoded from base64 /
 //                              quoted-printable / uuencode, as a child; "attachment[N]" without a name
 //   nested message/rfc822      an attachment child (the dispatcher recurses and applies max_depth)
-// multipart/encrypted, S/MIME enveloped data and PGP-armoured bodies are reported as encrypted.
+// multipart/encrypted, S/MIME enveloped data and PGP-armoured bodies are reported as encrypted; opaque
+// S/MIME signed or compressed data (content inside PKCS #7) as unreadable.
 //
 // GMime builds the whole tree (its parser is linear and caps multipart nesting); the tree is walked
 // with an explicit stack, checking out.Stopped() after every part, so 10,000 parts cost 10,000 steps.
@@ -174,6 +176,14 @@ class MimeWalker {
                       "S/MIME encrypted message part");
           continue;
         }
+        if (t == GMIME_SECURE_MIME_TYPE_SIGNED_DATA || t == GMIME_SECURE_MIME_TYPE_COMPRESSED_DATA) {
+          // The content sits inside the PKCS #7 structure, which needs a crypto library to open.
+          out_.Report("attachment[" + std::to_string(++attachments_) + "]", Problem::kUnreadable,
+                      t == GMIME_SECURE_MIME_TYPE_SIGNED_DATA
+                          ? "opaque S/MIME signed part: its content is not extracted"
+                          : "S/MIME compressed part: its content is not extracted");
+          continue;
+        }
       }
       if (GMIME_IS_PART(obj)) Leaf(GMIME_PART(obj));
     }
@@ -184,7 +194,7 @@ class MimeWalker {
     GMimeObject* obj = GMIME_OBJECT(part);
     GMimeContentType* ct = g_mime_object_get_content_type(obj);
     bool is_text = ct != nullptr && g_mime_content_type_is_type(ct, "text", "*");
-    bool is_html = ct != nullptr && g_mime_content_type_is_type(ct, "text", "html");
+    bool is_plain = ct != nullptr && g_mime_content_type_is_type(ct, "text", "plain");
     GMimeContentDisposition* disp = g_mime_object_get_content_disposition(obj);
     bool attachment = disp != nullptr && g_mime_content_disposition_is_attachment(disp);
     const char* filename = g_mime_part_get_filename(part);
@@ -195,10 +205,12 @@ class MimeWalker {
       if (text.find("-----BEGIN PGP MESSAGE-----") != std::string::npos)
         out_.Report(name, Problem::kEncrypted, "PGP-encrypted text");
       if (text.empty()) return;
-      if (is_html)
-        out_.Child(name, text);
-      else
+      // Plain text is a text part; HTML, CSV, XML, calendars… go to the dispatcher as UTF-8 children
+      // so their own extractors see the structure (tags, columns, keys).
+      if (is_plain)
         out_.Text(name, text);
+      else
+        out_.Child(name, text);
       return;
     }
     std::string name = "attachment[" + std::to_string(++attachments_) + "]";

@@ -115,6 +115,40 @@ TEST(MimeTest, MultipartEncryptedIsReportedEncrypted) {
   EXPECT_TRUE(out.children.empty()) << out.Dump();
 }
 
+TEST(MimeTest, OpaqueSmimeIsReportedNotSilentlyPassedOn) {
+  auto message = [](std::string_view smime_type) {
+    return "From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; "
+           "smime-type=" +
+           std::string(smime_type) +
+           "; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           "MIAGCSqGSIb3DQEHA6CAMIACAQAxggE=\r\n";
+  };
+  RecordingEmitter enveloped;
+  ExtractMime(message("enveloped-data"), enveloped, Limits{});
+  ASSERT_EQ(enveloped.reports.size(), 1u) << enveloped.Dump();
+  EXPECT_EQ(enveloped.reports[0].problem, Problem::kEncrypted);
+  RecordingEmitter signed_data;
+  ExtractMime(message("signed-data"), signed_data, Limits{});
+  ASSERT_EQ(signed_data.reports.size(), 1u) << signed_data.Dump();
+  EXPECT_EQ(signed_data.reports[0].problem, Problem::kUnreadable);
+  EXPECT_TRUE(signed_data.children.empty());
+}
+
+TEST(MimeTest, NonPlainTextBodiesAreChildrenForTheirExtractors) {
+  std::string m =
+      "From: a@example.com\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+      "--B\r\nContent-Type: text/csv; charset=iso-8859-1\r\n\r\nname,iban\r\nRen\xE9"
+      "e,DE89370400440532013000\r\n--B--\r\n";
+  RecordingEmitter out;
+  ExtractMime(m, out, Limits{});
+  const auto* csv = out.FindChild("body[1]");
+  ASSERT_NE(csv, nullptr) << out.Dump();
+  EXPECT_EQ(csv->bytes,
+            "name,iban\r\nRen\xC3\xA9"
+            "e,DE89370400440532013000")
+      << "converted to UTF-8";
+}
+
 std::string ManyParts(int n) {
   std::string m =
       "From: a@example.com\r\nSubject: many\r\nMIME-Version: 1.0\r\n"
