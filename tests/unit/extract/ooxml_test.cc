@@ -190,6 +190,30 @@ TEST(OoxmlTest, StopsWhenTheEmitterStops) {
 
 constexpr char kW[] = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
 
+TEST(OoxmlTest, Utf16PartsAreDecoded) {
+  std::string xml = std::string("<?xml version=\"1.0\" encoding=\"UTF-16\"?><w:document ") + kW +
+                    "><w:body><w:p><w:r><w:t>caf\xC3\xA9 078-05-1120</w:t></w:r></w:p></w:body></w:document>";
+  // UTF-8 -> UTF-16LE with a byte order mark (the test text is BMP only).
+  std::string utf16 = "\xFF\xFE";
+  for (std::size_t i = 0; i < xml.size();) {
+    auto c = static_cast<unsigned char>(xml[i]);
+    std::uint32_t cp = c;
+    if (c >= 0xC0) {
+      cp = ((c & 0x1F) << 6) | (static_cast<unsigned char>(xml[i + 1]) & 0x3F);
+      i += 2;
+    } else {
+      i += 1;
+    }
+    utf16.push_back(static_cast<char>(cp & 0xFF));
+    utf16.push_back(static_cast<char>(cp >> 8));
+  }
+  RecordingEmitter out;
+  ExtractOoxml(Docx(utf16), out, Limits{});
+  auto doc = out.TextOf("document");
+  ASSERT_TRUE(doc) << out.Dump();
+  EXPECT_EQ(*doc, "caf\xC3\xA9 078-05-1120");
+}
+
 TEST(OoxmlTest, EntityExpansionBombIsRefused) {
   // Billion laughs: ten levels of ten references each would be 10^10 'a's if expanded.
   std::string dtd = "<!DOCTYPE w:document [<!ENTITY l0 \"aaaaaaaaaa\">";
