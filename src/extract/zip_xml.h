@@ -1,10 +1,11 @@
 // Reading zip packages of XML parts (OOXML in ooxml.cc, ODF in odf.cc): members of a zip held in
 // memory (libarchive, seekable zip reader: the central directory is authoritative), XML parsed as a
-// stream straight from the decompressor (libxml2 xmlReader) so a large part is never held whole, and
-// a text accumulator that hands long text to the Emitter in bounded pieces.
+// stream straight from the decompressor (libxml2's SAX2 push parser) so a large part is never held
+// whole, and a text accumulator that hands long text to the Emitter in bounded pieces.
 //
-// XML safety: no network, no DTD loading, no entity substitution, libxml2's default size limits (no
-// XML_PARSE_HUGE), errors collected instead of printed.
+// XML safety: no network, no external DTD or entity is ever loaded; internal entities are expanded
+// within libxml2's amplification checks (an entity bomb is refused as malformed, see ooxml_test);
+// libxml2's default size limits apply (no XML_PARSE_HUGE); errors are collected, never printed.
 //
 // Threading: every object here belongs to one extraction on one thread; the libraries are initialised
 // once per process (thread-safe) by the first use.
