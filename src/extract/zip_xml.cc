@@ -268,7 +268,7 @@ bool XmlReader::Feed() {
       h.characters = &XmlSax::Characters;
       h.cdataBlock = &XmlSax::Characters;
       h.ignorableWhitespace = &XmlSax::Characters;
-      h.reference = nullptr;  // entity references are dropped, never expanded
+      h.reference = nullptr;  // internal entities arrive as their text (libxml2 bounds the expansion)
       h.serror = &XmlSax::Error;
       h.error = nullptr;
       h.warning = nullptr;
