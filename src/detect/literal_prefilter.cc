@@ -133,47 +133,7 @@ class Parser {
     Info atom = Atom();
     if (failed_) return atom;
     std::size_t min = 1, max = 1;
-    bool quantified = false;
-    char c = Peek();
-    if (c == '*' || c == '+' || c == '?') {
-      ++pos_;
-      quantified = true;
-      min = c == '+' ? 1 : 0;
-      max = c == '?' ? 1 : SIZE_MAX;
-    } else if (c == '{') {
-      std::size_t save = pos_;
-      ++pos_;
-      std::size_t a = 0, b = 0;
-      bool digits = false;
-      while (std::isdigit(static_cast<unsigned char>(Peek()))) {
-        a = a * 10 + static_cast<std::size_t>(Peek() - '0');
-        ++pos_;
-        digits = true;
-      }
-      b = a;
-      if (Peek() == ',') {
-        ++pos_;
-        b = SIZE_MAX;
-        if (std::isdigit(static_cast<unsigned char>(Peek()))) {
-          b = 0;
-          while (std::isdigit(static_cast<unsigned char>(Peek()))) {
-            b = b * 10 + static_cast<std::size_t>(Peek() - '0');
-            ++pos_;
-          }
-        }
-      }
-      if (digits && Peek() == '}') {
-        ++pos_;
-        quantified = true;
-        min = a;
-        max = b;
-      } else {
-        pos_ = save;  // a literal '{'
-        return atom;
-      }
-    }
-    if (!quantified) return atom;
-    if (Peek() == '?' || Peek() == '+') ++pos_;  // lazy / possessive
+    if (!ParseQuantifier(re_, pos_, min, max)) return atom;
     // Optional: it may or may not be there, so literals cannot be joined across it.
     if (min == 0) return Info::Any();
     if (atom.exact && min == max && min <= 4) {
@@ -271,19 +231,12 @@ class Parser {
       case 'e':
         return Info::Exact({"\x1b"});
       case 'x': {
-        std::string hex;
-        if (Peek() == '{') {
-          ++pos_;
-          while (!AtEnd() && Peek() != '}') hex += re_[pos_++];
-          ++pos_;
-        } else {
-          for (int k = 0; k < 2 && std::isxdigit(static_cast<unsigned char>(Peek())); ++k) hex += re_[pos_++];
-        }
-        if (hex.empty() || hex.size() > 2) {
+        std::optional<unsigned char> byte = ParseHexEscape(re_, pos_);
+        if (!byte) {
           failed_ = true;
           return Info::Any();
         }
-        return Info::Exact({Lit(static_cast<char>(std::stoi(hex, nullptr, 16)))});
+        return Info::Exact({Lit(static_cast<char>(*byte))});
       }
       default:
         if (std::isdigit(static_cast<unsigned char>(c)) || std::isalpha(static_cast<unsigned char>(c))) {

@@ -162,43 +162,7 @@ class Parser {
     Shape atom = Atom();
     if (failed_) return atom;
     std::size_t min = 1, max = 1;
-    char c = Peek();
-    if (c == '*' || c == '+' || c == '?') {
-      ++pos_;
-      min = c == '+' ? 1 : 0;
-      max = c == '?' ? 1 : SIZE_MAX;
-    } else if (c == '{') {
-      std::size_t save = pos_++;
-      std::size_t a = 0;
-      bool digits = false;
-      while (std::isdigit(static_cast<unsigned char>(Peek()))) {
-        a = std::min<std::size_t>(a * 10 + static_cast<std::size_t>(Peek() - '0'), 100000);
-        ++pos_;
-        digits = true;
-      }
-      std::size_t b = a;
-      if (Peek() == ',') {
-        ++pos_;
-        b = SIZE_MAX;
-        if (std::isdigit(static_cast<unsigned char>(Peek()))) {
-          b = 0;
-          while (std::isdigit(static_cast<unsigned char>(Peek()))) {
-            b = std::min<std::size_t>(b * 10 + static_cast<std::size_t>(Peek() - '0'), 100000);
-            ++pos_;
-          }
-        }
-      }
-      if (!digits || Peek() != '}') {
-        pos_ = save;  // not a quantifier: PCRE2 reads '{' as a literal, the next atom
-        return atom;
-      }
-      ++pos_;
-      min = a;
-      max = b;
-    } else {
-      return atom;
-    }
-    if (Peek() == '?' || Peek() == '+') ++pos_;  // lazy / possessive
+    if (!ParseQuantifier(re_, pos_, min, max)) return atom;
     Shape out;
     for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(atom.mins[k] * min);
     out.letters = atom.letters && max > 0;
@@ -300,19 +264,9 @@ class Parser {
       case 'e':
         return Char('\x1b');
       case 'x': {
-        std::string hex;
-        if (Peek() == '{') {
-          ++pos_;
-          while (!AtEnd() && Peek() != '}') hex += re_[pos_++];
-          ++pos_;
-        } else {
-          for (int k = 0; k < 2 && std::isxdigit(static_cast<unsigned char>(Peek())); ++k) hex += re_[pos_++];
-        }
-        if (hex.empty() || hex.size() > 2 || !std::all_of(hex.begin(), hex.end(), [](char h) {
-              return std::isxdigit(static_cast<unsigned char>(h)) != 0;
-            }))
-          return std::nullopt;
-        return Char(static_cast<unsigned char>(std::stoi(hex, nullptr, 16)));
+        std::optional<unsigned char> byte = ParseHexEscape(re_, pos_);
+        if (!byte) return std::nullopt;
+        return Char(*byte);
       }
       default:
         if (std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;  // \p, backreferences…

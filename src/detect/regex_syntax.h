@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace leakguard::detect {
@@ -20,5 +21,13 @@ struct GroupOpen {
 
 // `pos` is just after the '('; it is moved past the group's opening syntax ("?:", "?<name>", …).
 GroupOpen ParseGroupOpen(std::string_view re, std::size_t& pos, bool caseless);
+
+// At `pos`, a quantifier (* + ? {m} {m,} {m,n}, and a lazy or possessive suffix): true, its bounds
+// (max SIZE_MAX: unbounded; counts saturate at 100000) and `pos` past it. False, `pos` unchanged,
+// when there is none — a '{' that opens no quantifier is a literal.
+bool ParseQuantifier(std::string_view re, std::size_t& pos, std::size_t& min, std::size_t& max);
+
+// `pos` just after "\x": the byte of \xHH or \x{HH}, `pos` past it; nullopt when malformed or > 0xFF.
+std::optional<unsigned char> ParseHexEscape(std::string_view re, std::size_t& pos);
 
 }  // namespace leakguard::detect

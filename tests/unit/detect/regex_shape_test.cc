@@ -1,5 +1,7 @@
 #include "detect/regex_shape.h"
 
+#include "detect/regex_syntax.h"
+
 #include <gtest/gtest.h>
 
 namespace leakguard::detect {
@@ -94,6 +96,49 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_TRUE(unknown.letters);
   EXPECT_TRUE(unknown.prefix.empty());
   EXPECT_EQ(AnalyzeRegexShape(R"(\d{3)", false).min_digits, 2u);  // "{3" is two literals
+}
+
+TEST(RegexSyntaxTest, QuantifiersHexEscapesAndGroups) {
+  auto quant = [](std::string_view re) {
+    std::size_t pos = 0, min = 0, max = 0;
+    if (!ParseQuantifier(re, pos, min, max)) return std::string("none");
+    return std::to_string(min) + "," + (max == SIZE_MAX ? "inf" : std::to_string(max)) + "@" +
+           std::to_string(pos);
+  };
+  EXPECT_EQ(quant("*"), "0,inf@1");
+  EXPECT_EQ(quant("+?"), "1,inf@2");
+  EXPECT_EQ(quant("{3}"), "3,3@3");
+  EXPECT_EQ(quant("{2,}+"), "2,inf@5");
+  EXPECT_EQ(quant("{2,5}x"), "2,5@5");
+  EXPECT_EQ(quant("{,5}"), "none");  // a literal '{'
+  EXPECT_EQ(quant("{3"), "none");
+  EXPECT_EQ(quant("{99999999999}"), "100000,100000@13");  // saturates
+  auto hex = [](std::string_view re) {
+    std::size_t pos = 0;
+    auto b = ParseHexEscape(re, pos);
+    return b ? std::to_string(*b) + "@" + std::to_string(pos) : std::string("bad");
+  };
+  EXPECT_EQ(hex("41"), "65@2");
+  EXPECT_EQ(hex("7zz"), "7@1");
+  EXPECT_EQ(hex("{5f}"), "95@4");
+  EXPECT_EQ(hex("{zz}"), "bad");  // (a std::stoi here used to throw)
+  EXPECT_EQ(hex("{100}"), "bad");
+  EXPECT_EQ(hex("g"), "bad");
+  std::size_t pos = 1;
+  GroupOpen g = ParseGroupOpen("(?i:ab)", pos, false);
+  EXPECT_EQ(g.kind, GroupOpen::Kind::kGroup);
+  EXPECT_TRUE(g.caseless);
+  EXPECT_EQ(pos, 4u);
+  pos = 1;
+  EXPECT_EQ(ParseGroupOpen("(?<!\\w)", pos, false).kind, GroupOpen::Kind::kLookaround);
+  pos = 1;
+  EXPECT_EQ(ParseGroupOpen("(?<name>x)", pos, false).kind, GroupOpen::Kind::kGroup);
+  EXPECT_EQ(pos, 8u);
+  pos = 1;
+  EXPECT_EQ(ParseGroupOpen("(?x)", pos, false).kind, GroupOpen::Kind::kError);
+  pos = 1;
+  EXPECT_EQ(ParseGroupOpen("(?# note )x", pos, false).kind, GroupOpen::Kind::kComment);
+  EXPECT_EQ(pos, 10u);
 }
 
 }  // namespace
