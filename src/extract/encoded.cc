@@ -2,6 +2,8 @@
 
 #include "extract/encoded.h"
 
+#include "core/utf8.h"
+
 #include <algorithm>
 #include <array>
 

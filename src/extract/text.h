@@ -44,7 +44,4 @@ class TextDecoder {
 // Whole-buffer conversion to UTF-8 with the detected encoding (kBytes: returned as is).
 std::string ToUtf8(std::string_view bytes);
 
-// Appends code point `cp` as UTF-8 (invalid code points as U+FFFD).
-void AppendUtf8(std::string& out, std::uint32_t cp);
-
 }  // namespace leakguard::extract
