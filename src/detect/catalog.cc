@@ -130,10 +130,11 @@ class Loader {
 
   Status LoadPattern(const YAML::Node& n, InfoTypeSpec& type) {
     const std::string& id = type.id;
-    if (Status s = Keys(n, id,
-                        {"id", "regex", "keywords", "assignment", "trigger", "confidence", "validator",
-                         "max_length", "case_insensitive", "secret_group", "min_entropy", "prefilter"},
-                        "a pattern");
+    if (Status s =
+            Keys(n, id,
+                 {"id", "regex", "keywords", "assignment", "trigger", "confidence", "validator", "max_length",
+                  "case_insensitive", "secret_group", "min_entropy", "prefilter", "prefilter_lead"},
+                 "a pattern");
         !s.ok())
       return s;
     PatternSpec p;
@@ -224,6 +225,13 @@ class Loader {
       if (!f) return f.error();
       if (f->empty()) return Error(n["prefilter"], id, where + "empty prefilter");
       p.prefilter = *f;
+    }
+    if (n["prefilter_lead"]) {
+      if (!n["prefilter"]) return Error(n["prefilter_lead"], id, where + "prefilter_lead needs a prefilter");
+      auto m = Size(n["prefilter_lead"], id, "prefilter_lead", 16384);
+      if (!m) return m.error();
+      if (*m == 0) return Error(n["prefilter_lead"], id, where + "prefilter_lead must be at least 1");
+      p.prefilter_lead = *m;
     }
     if (n["min_entropy"]) {
       double e = -1;

@@ -29,6 +29,8 @@ struct PatternSpec {
   bool case_insensitive = false;
   std::string secret_group;
   std::string prefilter;  // Vectorscan expression searched instead of the regex (docs/infotypes.md)
+  std::size_t prefilter_lead =
+      0;  // a match starts at most this far before its prefilter hit ends (0: max_length)
   double min_entropy = 0;
   std::string summary;  // for listings: the regex, or "keywords: a, b, c"
   int line = 0;         // 1-based line in its YAML source

@@ -176,10 +176,11 @@ int ScanState::OnWord(unsigned id, unsigned long long /*from*/, unsigned long lo
 
 void ScanState::AddRegion(std::uint32_t pattern, std::uint32_t end) {
   // The match ends at `end`, or (prefilter) contains the prefilter match that ends there: it starts at
-  // most max_length before `end`, and no later than `end`.
+  // most max_length (or the pattern's prefilter_lead) before `end`, and no later than `end`.
   const CompiledPattern& p = catalog_.patterns()[pattern];
   auto max_len = static_cast<std::uint32_t>(p.max_length);
-  std::uint32_t begin = end > max_len ? end - max_len : 0;
+  auto lead = static_cast<std::uint32_t>(p.spec->prefilter_lead != 0 ? p.spec->prefilter_lead : p.max_length);
+  std::uint32_t begin = end > lead ? end - lead : 0;
   std::uint32_t subject_end =
       p.prefiltered
           ? static_cast<std::uint32_t>(std::min<std::size_t>(window_size_, std::size_t{end} + max_len))
