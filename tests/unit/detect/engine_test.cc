@@ -243,6 +243,22 @@ TEST(EngineTest, CompileErrorsNameFileLineAndType) {
   ASSERT_FALSE(empty_match.has_value());
   EXPECT_NE(empty_match.error().message().find("empty string"), std::string::npos);
 
+  // Digits patterns are not checked by Vectorscan: PCRE2 says they can match nothing.
+  auto empty_digits = Engine::Compile(
+      {false,
+       {{"my.yaml",
+         "infotypes:\n  - id: X\n    patterns:\n      - {id: a, regex: '\\d*', trigger: digits}\n"}}});
+  ASSERT_FALSE(empty_digits.has_value());
+  EXPECT_NE(empty_digits.error().message().find("empty string"), std::string::npos);
+
+  auto lead_alone = Engine::Compile(
+      {false,
+       {{"my.yaml",
+         "infotypes:\n  - id: X\n    patterns:\n      - {id: a, regex: 'x@y', prefilter_lead: 4}\n"}}});
+  ASSERT_FALSE(lead_alone.has_value());
+  EXPECT_NE(lead_alone.error().message().find("prefilter_lead needs a prefilter"), std::string::npos)
+      << lead_alone.error().message();
+
   auto dup = Engine::Compile({false, {{"a.yaml", kCatalog}, {"b.yaml", kCatalog}}});
   ASSERT_FALSE(dup.has_value());
   EXPECT_NE(dup.error().message().find("defined twice"), std::string::npos);
