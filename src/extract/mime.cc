@@ -22,7 +22,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
 #include "extract/formats.h"
+#include "extract/zip_xml.h"
 
 namespace leakguard::extract {
 namespace {
@@ -56,25 +58,7 @@ std::string ToUtf8(std::string_view s) {
   if (g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr)) return std::string(s);
   std::string out;
   out.reserve(s.size() + s.size() / 4);
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      out.push_back(c);
-    } else {
-      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    }
-  }
-  return out;
-}
-
-std::string SafeName(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (out.size() >= 255) break;
-    auto u = static_cast<unsigned char>(c);
-    out.push_back((c == '/' || c == '\\' || u < 0x20 || u == 0x7F) ? '_' : c);
-  }
+  for (char c : s) AppendUtf8(out, static_cast<unsigned char>(c));  // as Latin-1
   return out;
 }
 
@@ -161,7 +145,7 @@ class MimeWalker {
         GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
         std::string name = "attachment[" + std::to_string(++attachments_) + "]";
         const char* fn = g_mime_object_get_content_disposition_parameter(obj, "filename");
-        if (fn != nullptr && *fn != '\0') name += ":" + SafeName(ToUtf8(fn));
+        if (fn != nullptr && *fn != '\0') name += ":" + zipxml::SafeName(ToUtf8(fn));
         if (inner != nullptr) {
           std::string bytes = Serialize(GMIME_OBJECT(inner));
           if (!bytes.empty()) out_.Child(name, bytes);
@@ -214,7 +198,7 @@ class MimeWalker {
       return;
     }
     std::string name = "attachment[" + std::to_string(++attachments_) + "]";
-    if (named) name += ":" + SafeName(ToUtf8(filename));
+    if (named) name += ":" + zipxml::SafeName(ToUtf8(filename));
     std::string bytes = DecodedContent(part);
     if (!bytes.empty()) out_.Child(name, bytes);
   }

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "extract/formats.h"
+#include "extract/zip_xml.h"
 
 namespace leakguard::extract {
 namespace {
@@ -52,16 +53,6 @@ std::string Utf8(const poppler::ustring& s) {
   poppler::byte_array b = s.to_utf8();
   std::string out(b.begin(), b.end());
   while (!out.empty() && out.back() == '\0') out.pop_back();
-  return out;
-}
-
-std::string SafeName(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (out.size() >= 255) break;
-    auto u = static_cast<unsigned char>(c);
-    out.push_back((c == '/' || c == '\\' || u < 0x20 || u == 0x7F) ? '_' : c);
-  }
   return out;
 }
 
@@ -124,7 +115,7 @@ void Extract(std::string_view bytes, Emitter& out, const Limits& limits) {
     if (f == nullptr || !f->is_valid()) continue;
     std::string name = "attachment[" + std::to_string(n) + "]";
     std::string fname = f->name();
-    if (!fname.empty()) name += ":" + SafeName(fname);
+    if (!fname.empty()) name += ":" + zipxml::SafeName(fname);
     if (f->size() > 0 && static_cast<std::size_t>(f->size()) > limits.max_buffered_bytes) {
       out.Report(name, Problem::kLimit, "embedded file larger than the buffering limit");
       continue;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/utf8.h"
 #include "extract/formats.h"
 #include "extract/zip_xml.h"
 
@@ -31,24 +32,8 @@ constexpr std::array<std::uint16_t, 32> kCp1252High = {
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+// RTF text never holds NUL: \u0 and friends become U+FFFD like other invalid code points.
+void AppendChar(std::string& out, std::uint32_t cp) { AppendUtf8(out, cp == 0 ? 0xFFFD : cp); }
 
 // Destinations whose content is not document text.
 bool SkippedDestination(std::string_view w) {
@@ -263,11 +248,11 @@ class RtfParser {
         std::uint32_t full = 0x10000 + ((pending_high_ - 0xD800) << 10) + (cp - 0xDC00);
         pending_high_ = 0;
         scratch_.clear();
-        AppendUtf8(scratch_, full);
+        AppendChar(scratch_, full);
         sink_.Append(scratch_);
       } else {
         scratch_.clear();
-        AppendUtf8(scratch_, cp);
+        AppendChar(scratch_, cp);
         Emit(scratch_);
       }
       skip_chars_ = st.uc;
@@ -325,7 +310,7 @@ class RtfParser {
         if (outleft < 4) break;
         // Invalid or incomplete sequence: one U+FFFD, skip a byte.
         std::string rep;
-        AppendUtf8(rep, 0xFFFD);
+        AppendChar(rep, 0xFFFD);
         for (char ch : rep) {
           *outp++ = ch;
           --outleft;
@@ -341,7 +326,7 @@ class RtfParser {
         std::uint32_t cp = u;
         if (codepage_ == 1252 && u >= 0x80 && u < 0xA0)
           cp = kCp1252High[u - 0x80] ? kCp1252High[u - 0x80] : 0xFFFD;
-        AppendUtf8(scratch_, cp);
+        AppendChar(scratch_, cp);
       }
     }
     bytes_.clear();

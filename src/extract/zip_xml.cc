@@ -1,5 +1,7 @@
 #include "extract/zip_xml.h"
 
+#include "core/utf8.h"
+
 #include <archive_entry.h>
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
@@ -162,20 +164,8 @@ void AppendAttrValue(std::string& out, std::string_view v) {
     }
     if (!ok) {
       out.append(v.substr(amp, semi - amp + 1));
-    } else if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
     } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      AppendUtf8(out, cp);
     }
     i = semi + 1;
   }
