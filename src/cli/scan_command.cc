@@ -1,6 +1,7 @@
 // `leakguard scan`: walk the paths on one thread, scan files on N workers (each with its own Scanner),
 // deliver findings in walk order to one writer.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -250,14 +251,27 @@ int RunScan(const ScanArgs& args, std::shared_ptr<const Engine> engine, std::ost
         : inner_(inner), bytes_(bytes) {}
     Result<std::size_t> Read(char* buffer, std::size_t size) override {
       Result<std::size_t> n = inner_.Read(buffer, size);
-      if (n) bytes_.fetch_add(*n, std::memory_order_relaxed);
+      if (n) {
+        bytes_.fetch_add(*n, std::memory_order_relaxed);
+        counted_ += *n;
+      }
       return n;
     }
     int seekable_fd() const override { return inner_.seekable_fd(); }
+    // A zip or 7z is read with seeks through seekable_fd() after its first bytes came through Read():
+    // count the rest of the file when done.
+    void CountWholeFile(int fd) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > counted_) {
+        bytes_.fetch_add(static_cast<std::uint64_t>(st.st_size) - counted_, std::memory_order_relaxed);
+        counted_ = static_cast<std::uint64_t>(st.st_size);
+      }
+    }
 
    private:
     extract::Source& inner_;
     std::atomic<std::uint64_t>& bytes_;
+    std::uint64_t counted_ = 0;
   };
 
   auto worker = [&] {
@@ -294,6 +308,7 @@ int RunScan(const ScanArgs& args, std::shared_ptr<const Engine> engine, std::ost
         CountingSource source(fd_source, counters.bytes);
         Status status = inspector.InspectStream(source, "", scan_options, args.limits,
                                                 [&](Finding&& f) { delivery.Add(seq, path, std::move(f)); });
+        source.CountWholeFile(fd);
         if (owned) ::close(fd);
         if (!status.ok()) {
           report_error(status.code() == StatusCode::kIoError

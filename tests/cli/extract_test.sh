@@ -27,6 +27,11 @@ any_finding '(.path | endswith("renamed.jpg")) and .part == "notes.txt"' ||
 any_finding '.part == "customers.csv!B2" and .evidence.context_word == "ssn" and .evidence.context_distance == 0' ||
   fail "CSV header is not context"
 
+# The summary counts a zip's whole size, though only its first bytes are read as a stream.
+run "$BIN" scan --format json "$FX/q3.zip"
+expect_rc 1 "zip summary"
+[[ $(jq -r '.summary.bytes' out) == $(stat -c %s "$FX/q3.zip") ]] || fail "zip bytes: $(jq -c .summary out)"
+
 # Plain text keeps input offsets and an empty part.
 run "$BIN" scan --format jsonl "$FX/notes.txt"
 expect_rc 1 "plain text"
