@@ -57,7 +57,7 @@ void AddLimitFlags(CLI::App* cmd, extract::Limits& limits, double& max_time_seco
       ->transform(CLI::AsSizeValue(false))
       ->type_name("BYTES");
   cmd->add_option("--max-encoded-runs", limits.max_decoded_runs,
-                  "base64/hex/percent/entity runs decoded per text part")
+                  "base64/hex/percent/entity runs decoded per 16 MiB of a text part")
       ->type_name("N")
       ->capture_default_str();
 }

@@ -207,7 +207,10 @@ void EncodedRunFinder::Flush() {
                    [](const Pending& a, const Pending& b) { return a.offset < b.offset; });
   for (Pending& p : pending_) {
     if (limit_hit_) break;
-    if (runs_ >= limits_.max_decoded_runs) {
+    // The allowance grows with the text: max_decoded_runs per 16 MiB, so a large log or mail archive
+    // with many small runs is not cut short, while a small part full of runs still is.
+    const std::uint64_t allowance = limits_.max_decoded_runs * (1 + p.offset / (std::uint64_t{16} << 20));
+    if (runs_ >= allowance) {
       limit_hit_ = true;
       on_run_(EncodedRun{"limit", p.offset, {}, true});
       break;

@@ -472,7 +472,8 @@ void Dispatcher::OnEncodedRun(const std::string& path, int depth, EncodedRun&& r
   if (run.kind == "limit") {
     Report(path, Problem::kLimit,
            "more than " + std::to_string(limits_.max_decoded_runs) +
-               " encoded runs (base64, hex, percent, entities) in one part: the rest were not decoded");
+               " encoded runs (base64, hex, percent, entities) per 16 MiB of one part: the rest were not "
+               "decoded");
     return;
   }
   std::string child = JoinPath(path, std::string(run.kind) + "@" + std::to_string(run.offset));

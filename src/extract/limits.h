@@ -26,7 +26,8 @@ struct Limits {
   // One member buffered in memory for a format that needs random access (nested zip, OOXML, PDF);
   // a larger one is reported, not inspected. Streamed members (plain text, tar) have no such limit.
   std::size_t max_buffered_bytes = std::size_t{64} << 20;  // 64 MiB
-  // Encoded runs (base64, hex, percent) decoded from one text part, and the shortest run decoded.
+  // Encoded runs (base64, hex, percent) decoded from one text part per 16 MiB of it (the allowance
+  // grows with the part), and the shortest run decoded.
   std::size_t max_decoded_runs = 1000;
   std::size_t min_base64_run = 24;
 };
