@@ -146,6 +146,8 @@ bool PhoneValid(std::string_view match) {
   s = StripExtension(s);
   if (s.empty()) return false;
   if (Ipv4Valid(s) || DateValid(s)) return false;
+  // ddd-dd-dddd is the US SSN layout (a sample SSN such as 078-05-1120 is not a phone number).
+  if (s.size() == 11 && s[3] == '-' && s[6] == '-' && DigitsOnly(s).size() == 9) return false;
 
   bool plus = false;
   size_t i = 0;

@@ -52,6 +52,12 @@ TEST(PhoneValidator, FakerSamples) {
   }
 }
 
+TEST(PhoneValidator, SsnLayoutIsNotAPhoneNumber) {
+  EXPECT_FALSE(PhoneValid("078-05-1120"));  // the Woolworth sample SSN, found as a phone in a docx
+  EXPECT_FALSE(PhoneValid("123-45-6789"));
+  EXPECT_TRUE(PhoneValid("0812-345-6789"));
+}
+
 TEST(PhoneValidator, Invalid) {
   for (std::string_view s : {"",
                              "+",
