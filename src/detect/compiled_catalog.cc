@@ -411,19 +411,21 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
                           : p.trigger == Trigger::kContext ? kDefaultContextMaxLength
                                                            : kDefaultLiteralMaxLength;
         cp.max_length = p.max_length ? p.max_length : def;
-        unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
-        cp.prefiltered = !p.prefilter.empty();
-        std::string hs_expr = cp.prefiltered ? p.prefilter : VectorscanExpression(p.regex);
-        if (!cp.prefiltered && p.trigger == Trigger::kLiteral) {
-          // Searching only the literals every match contains keeps the literal database a pure
-          // multi-literal scan; PCRE2 confirms around each hit.
-          if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive)) {
-            cp.prefiltered = true;
-            hs_expr = lit->Expression();
-            flags = lit->caseless ? HS_FLAG_CASELESS : 0;
-          }
-        }
         if (p.trigger == Trigger::kLiteral) {
+          // What the literal database searches: the prefilter, else the literals every match
+          // contains (a pure multi-literal scan; PCRE2 confirms around each hit), else the regex.
+          unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
+          cp.prefiltered = !p.prefilter.empty();
+          std::string hs_expr = p.prefilter;
+          if (!cp.prefiltered) {
+            if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive)) {
+              cp.prefiltered = true;
+              hs_expr = lit->Expression();
+              flags = lit->caseless ? HS_FLAG_CASELESS : 0;
+            } else {
+              hs_expr = VectorscanExpression(p.regex);
+            }
+          }
           auto id = static_cast<std::uint32_t>(cc->literal_entries_.size());
           cc->literal_entries_.push_back({LiteralEntry::Kind::kPattern, pattern_index, 0});
           literal.Add(hs_expr, flags, id, where);
