@@ -245,8 +245,10 @@ class Loader {
     if (!p.keywords.empty() &&
         (p.trigger != Trigger::kLiteral || !p.secret_group.empty() || !p.prefilter.empty()))
       return Error(n, id, where + "keyword patterns take no trigger, secret_group or prefilter");
-    if (!p.prefilter.empty() && p.trigger == Trigger::kContext)
-      return Error(n, id, where + "context-triggered patterns take no prefilter");
+    // Digits patterns are tried in numeric tokens and context patterns around their words: a prefilter
+    // would be ignored there, so it is refused.
+    if (!p.prefilter.empty() && p.trigger != Trigger::kLiteral)
+      return Error(n, id, where + "only literal-trigger patterns take a prefilter");
     type.patterns.push_back(std::move(p));
     return Status::Ok();
   }

@@ -259,6 +259,19 @@ TEST(EngineTest, CompileErrorsNameFileLineAndType) {
   EXPECT_NE(lead_alone.error().message().find("prefilter_lead needs a prefilter"), std::string::npos)
       << lead_alone.error().message();
 
+  for (const char* trigger : {"digits", "context"}) {
+    auto ignored =
+        Engine::Compile({false,
+                         {{"my.yaml", std::string("infotypes:\n  - id: X\n    context: {words: [id]}\n"
+                                                  "    patterns:\n      - {id: a, regex: '\\d{9}', "
+                                                  "prefilter: '\\d', trigger: ") +
+                                          trigger + "}\n"}}});
+    ASSERT_FALSE(ignored.has_value()) << trigger;
+    EXPECT_NE(ignored.error().message().find("only literal-trigger patterns take a prefilter"),
+              std::string::npos)
+        << ignored.error().message();
+  }
+
   auto dup = Engine::Compile({false, {{"a.yaml", kCatalog}, {"b.yaml", kCatalog}}});
   ASSERT_FALSE(dup.has_value());
   EXPECT_NE(dup.error().message().find("defined twice"), std::string::npos);
