@@ -13,8 +13,12 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev
   # content extraction (src/extract): true type, archives, mail, PDF, OOXML/ODF XML
   libmagic-dev libarchive-dev libgmime-3.0-dev libpoppler-cpp-dev libxml2-dev
+  # policies, incidents, evidence, SIEM (src/policy, src/incident): GeoIP country, stores, crypto, TLS
+  libmaxminddb-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev
+  # real peers started by the integration tests (REAL_COMPONENTS.md)
+  postgresql rsyslog
 )
 
 missing=()

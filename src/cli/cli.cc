@@ -169,6 +169,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   double serve_max_time = static_cast<double>(serve.limits.max_time.count()) / 1000;
   AddLimitFlags(serve_cmd, serve.limits, serve_max_time);
 
+  // --- subcommand groups defined in their own files ---
+  std::vector<Subcommand> groups;
+  AddPolicyCommands(app, groups);
+  AddIncidentCommands(app, groups);
+
   // --- version ---
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version");
 
@@ -209,6 +214,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     ApplyMaxTime(serve.limits, serve_max_time);
     return RunServe(serve, out, err);
   }
+  for (const auto& group : groups)
+    if (group.command->parsed()) return group.run(out, err);
   if (version_cmd->parsed()) {
     out << VersionText() << '\n';
     return kExitClean;

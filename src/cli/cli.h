@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -24,6 +25,10 @@
 #include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/finding.h"
+
+namespace CLI {
+class App;
+}
 
 namespace leakguard::cli {
 
@@ -98,6 +103,18 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 Result<ListenAddress> ParseListen(std::string_view text);
+
+// A group of subcommands defined in its own file. Add*Commands adds its CLI11 subcommands to `app`
+// and appends, per top-level subcommand, the function Main runs when that subcommand was parsed
+// (it returns the exit status and writes to out/err like the Run* functions).
+struct Subcommand {
+  CLI::App* command = nullptr;
+  std::function<int(std::ostream& out, std::ostream& err)> run;
+};
+// `policy check|test|replay` (policy_command.cc).
+void AddPolicyCommands(CLI::App& app, std::vector<Subcommand>& commands);
+// `incidents list|show|update`, `evidence open`, `audit verify` (incident_command.cc).
+void AddIncidentCommands(CLI::App& app, std::vector<Subcommand>& commands);
 
 // Parses argv and runs the subcommand. Exceptions are not caught here (main.cc catches them).
 int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -1,0 +1,92 @@
+#include "leakguard/transfer.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "leakguard/verdict.h"
+
+namespace leakguard {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Looks `name` up in a table of names indexed by enum value.
+template <typename E, std::size_t N>
+std::optional<E> ParseName(std::string_view name, const std::array<std::string_view, N>& names) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (EqualsIgnoreCase(name, names[i])) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 5> kChannels = {"web", "mail", "endpoint", "discover", "api"};
+constexpr std::array<std::string_view, 4> kLabels = {"public", "internal", "confidential", "restricted"};
+constexpr std::array<std::string_view, 8> kActions = {"allow",   "audit",  "alert",      "justify",
+                                                      "encrypt", "redact", "quarantine", "block"};
+constexpr std::array<std::string_view, 5> kSeverities = {"info", "low", "medium", "high", "critical"};
+
+}  // namespace
+
+std::string_view ChannelName(Channel c) { return kChannels[static_cast<std::size_t>(c)]; }
+std::optional<Channel> ParseChannel(std::string_view name) { return ParseName<Channel>(name, kChannels); }
+std::string_view LabelName(Label l) { return kLabels[static_cast<std::size_t>(l)]; }
+std::optional<Label> ParseLabel(std::string_view name) { return ParseName<Label>(name, kLabels); }
+std::string_view ActionName(Action a) { return kActions[static_cast<std::size_t>(a)]; }
+std::optional<Action> ParseAction(std::string_view name) { return ParseName<Action>(name, kActions); }
+std::string_view SeverityName(Severity s) { return kSeverities[static_cast<std::size_t>(s)]; }
+std::optional<Severity> ParseSeverity(std::string_view name) {
+  return ParseName<Severity>(name, kSeverities);
+}
+
+std::uint32_t TypeSummary::CountAtLeast(Confidence min) const {
+  switch (min) {
+    case Confidence::kLow:
+      return count_low + count_medium + count_high;
+    case Confidence::kMedium:
+      return count_medium + count_high;
+    case Confidence::kHigh:
+      return count_high;
+  }
+  return 0;
+}
+
+void FindingsSummary::Add(const Finding& f) {
+  auto it = std::lower_bound(types.begin(), types.end(), f.info_type,
+                             [](const TypeSummary& t, const std::string& id) { return t.type < id; });
+  if (it == types.end() || it->type != f.info_type) {
+    it = types.insert(it, TypeSummary{});
+    it->type = f.info_type;
+  }
+  switch (f.confidence) {
+    case Confidence::kLow:
+      ++it->count_low;
+      break;
+    case Confidence::kMedium:
+      ++it->count_medium;
+      break;
+    case Confidence::kHigh:
+      ++it->count_high;
+      break;
+  }
+  if (it->samples.size() < TypeSummary::kMaxSamples &&
+      std::find(it->samples.begin(), it->samples.end(), f.masked) == it->samples.end())
+    it->samples.push_back(f.masked);
+}
+
+const TypeSummary* FindingsSummary::Find(std::string_view type) const {
+  auto it = std::lower_bound(types.begin(), types.end(), type,
+                             [](const TypeSummary& t, std::string_view id) { return t.type < id; });
+  return it != types.end() && it->type == type ? &*it : nullptr;
+}
+
+std::uint64_t FindingsSummary::Total(Confidence min) const {
+  std::uint64_t n = 0;
+  for (const auto& t : types) n += t.CountAtLeast(min);
+  return n;
+}
+
+}  // namespace leakguard
