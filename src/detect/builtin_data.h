@@ -1,4 +1,4 @@
-// The built-in catalog files (data/infotypes/*.yaml), embedded at build time by cmake/embed_data.cmake.
+// The built-in data files (data/infotypes/*.yaml, data/policies/*.yaml), embedded at build time by cmake/embed_data.cmake.
 #pragma once
 
 #include <string_view>
@@ -7,7 +7,7 @@
 namespace leakguard::detect {
 
 struct BuiltinFile {
-  std::string_view name;  // "infotypes/financial.yaml"
+  std::string_view name;  // "infotypes/financial.yaml", "policies/default.yaml"
   std::string_view text;
 };
 

@@ -17,6 +17,7 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(const CompileOptions& opti
   detect::Catalog catalog;
   if (options.include_builtin) {
     for (const auto& file : detect::BuiltinFiles()) {
+      if (!file.name.starts_with("infotypes/")) continue;
       if (Status s = detect::LoadCatalogYaml("builtin:" + std::string(file.name), file.text, true, catalog);
           !s.ok())
         return Unexpected(s);
