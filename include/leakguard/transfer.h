@@ -52,6 +52,11 @@ struct Destination {
   std::string device;   // endpoint: "usb:<vendor> <model> <serial>", "printer:<name>"; empty otherwise
 };
 
+// A destination from its usual written form: "https://host/path" (url + host), "bob@Example.com"
+// (address + host "example.com"), "usb:..." / "printer:..." (device), an IPv4/IPv6 address (ip), or
+// a host name (host, lower case).
+Destination DestinationFromString(std::string_view text);
+
 // One request to move data: a web upload, a mail, a file copy, an API call.
 struct Transfer {
   std::string id;            // unique, time-sortable; set by the channel (or the recorder) when empty

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 #include "leakguard/verdict.h"
 
@@ -40,6 +41,43 @@ std::optional<Action> ParseAction(std::string_view name) { return ParseName<Acti
 std::string_view SeverityName(Severity s) { return kSeverities[static_cast<std::size_t>(s)]; }
 std::optional<Severity> ParseSeverity(std::string_view name) {
   return ParseName<Severity>(name, kSeverities);
+}
+
+Destination DestinationFromString(std::string_view text) {
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  Destination d;
+  if (text.starts_with("usb:") || text.starts_with("printer:")) {
+    d.device = std::string(text);
+    return d;
+  }
+  if (auto scheme = text.find("://"); scheme != std::string_view::npos) {
+    d.url = std::string(text);
+    std::string_view rest = text.substr(scheme + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);  // user:pass@
+    if (rest.starts_with("[")) {
+      d.ip = std::string(rest.substr(1, rest.find(']') - 1));
+      return d;
+    }
+    rest = rest.substr(0, rest.find(':'));  // port
+    d.host = lower(rest);
+  } else if (auto at = text.rfind('@'); at != std::string_view::npos) {
+    d.address = std::string(text);
+    d.host = lower(text.substr(at + 1));
+    return d;
+  } else {
+    d.host = lower(text);
+  }
+  // A literal address is an ip, not a host name.
+  const bool v6 = d.host.find(':') != std::string::npos;
+  const bool v4 = !d.host.empty() && std::all_of(d.host.begin(), d.host.end(),
+                                                 [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (v4 || v6) d.ip = std::exchange(d.host, std::string());
+  return d;
 }
 
 std::uint32_t TypeSummary::CountAtLeast(Confidence min) const {

@@ -153,6 +153,95 @@ Result<std::string> DecodeBase64(std::string_view in) {
   return out;
 }
 
+// --- transfer ------------------------------------------------------------------------------------
+
+Result<Transfer> TransferFromRequest(const JsonValue& value) {
+  auto bad = [](std::string_view field, std::string_view what) {
+    return Unexpected(
+        Status::InvalidArgument("field 'transfer." + std::string(field) + "' must be " + std::string(what)));
+  };
+  if (!value.is_object()) return Unexpected(Status::InvalidArgument("field 'transfer' must be an object"));
+  Transfer t;
+  t.channel = Channel::kApi;
+  auto strings = [](const JsonValue& v, std::vector<std::string>& out) {
+    if (!v.is_array()) return false;
+    for (const JsonValue& item : v.items) {
+      if (!item.is_string()) return false;
+      out.push_back(item.text);
+    }
+    return true;
+  };
+  for (const JsonMember& m : value.members) {
+    const std::string& key = m.name;
+    const JsonValue& v = m.value;
+    std::string* text_field = key == "user"           ? &t.identity.user
+                              : key == "client_ip"    ? &t.identity.client_ip
+                              : key == "host"         ? &t.identity.host
+                              : key == "source"       ? &t.source
+                              : key == "name"         ? &t.name
+                              : key == "content_type" ? &t.content_type
+                                                      : nullptr;
+    if (text_field != nullptr) {
+      if (!v.is_string()) return bad(key, "a string");
+      *text_field = v.text;
+    } else if (key == "channel") {
+      std::optional<Channel> c;
+      if (v.is_string()) c = ParseChannel(v.text);
+      if (!c) return bad(key, "one of \"web\", \"mail\", \"endpoint\", \"discover\", \"api\"");
+      t.channel = *c;
+    } else if (key == "direction") {
+      if (!v.is_string() || (v.text != "out" && v.text != "in")) return bad(key, "\"out\" or \"in\"");
+      t.direction = v.text;
+    } else if (key == "groups") {
+      if (!strings(v, t.identity.groups)) return bad(key, "an array of strings");
+    } else if (key == "destination" || key == "destinations") {
+      std::vector<const JsonValue*> items;
+      if (key == "destination") {
+        items.push_back(&v);
+      } else {
+        if (!v.is_array()) return bad(key, "an array");
+        for (const JsonValue& item : v.items) items.push_back(&item);
+      }
+      for (const JsonValue* item : items) {
+        if (item->is_string()) {
+          t.destinations.push_back(DestinationFromString(item->text));
+          continue;
+        }
+        if (!item->is_object()) return bad(key, "a URL, mail address or host name, or an object");
+        Destination d;
+        for (const JsonMember& dm : item->members) {
+          std::string* f = dm.name == "address"   ? &d.address
+                           : dm.name == "url"     ? &d.url
+                           : dm.name == "host"    ? &d.host
+                           : dm.name == "ip"      ? &d.ip
+                           : dm.name == "country" ? &d.country
+                           : dm.name == "device"  ? &d.device
+                                                  : nullptr;
+          if (f == nullptr || !dm.value.is_string())
+            return bad(key, "objects of strings: address, url, host, ip, country, device");
+          *f = dm.value.text;
+        }
+        // Fill the host from the URL or address when only those were given.
+        if (d.host.empty() && (!d.url.empty() || !d.address.empty()))
+          d.host = DestinationFromString(!d.url.empty() ? d.url : d.address).host;
+        t.destinations.push_back(std::move(d));
+      }
+    } else if (key == "attributes") {
+      if (!v.is_object()) return bad(key, "an object of strings");
+      for (const JsonMember& a : v.members) {
+        if (!a.value.is_string()) return bad(key, "an object of strings");
+        t.attributes[a.name] = a.value.text;
+      }
+    } else {
+      return Unexpected(Status::InvalidArgument(
+          "unknown field 'transfer." + key.substr(0, 64) +
+          "'; expected channel, user, groups, client_ip, host, source, destination(s), direction, name, "
+          "content_type, attributes"));
+    }
+  }
+  return t;
+}
+
 // --- ScannerPool ---------------------------------------------------------------------------------
 
 ScannerPool::ScannerPool(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
@@ -299,6 +388,7 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
   ScanOptions scan;
   bool reveal = false;
   std::optional<std::string> name;
+  std::optional<Transfer> transfer;
   // The scanner is taken now so that "types" is checked against the engine that will scan, even when
   // SwapEngine runs meanwhile.
   ScannerPool::Lease scanner = scanners_.Acquire();
@@ -349,11 +439,19 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
         reveal = v == "true";
       } else if (part.name == "name") {
         name = value;
+      } else if (part.name == "transfer") {
+        Result<JsonValue> parsed = ParseJson(value, kMaxJsonDepth);
+        if (!parsed)
+          return Error(400, "invalid_json",
+                       "form field 'transfer' is not valid JSON: " + parsed.error().message());
+        Result<Transfer> t = TransferFromRequest(*parsed);
+        if (!t) return Error(400, "invalid_request", t.error().message());
+        transfer = std::move(*t);
       } else {
         return Error(400, "unknown_field",
                      "unknown form field '" + part.name.substr(0, 64) +
                          (part.name.size() > 64 ? "...'" : "'") +
-                         "; expected file parts and types, min_confidence, reveal, name");
+                         "; expected file parts and types, min_confidence, reveal, name, transfer");
       }
     }
     if (uploads.empty()) {
@@ -398,10 +496,14 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
       } else if (key == "name") {
         if (!value.is_string()) return bad_field("name", "a string");
         name = value.text;
+      } else if (key == "transfer") {
+        Result<Transfer> t = TransferFromRequest(value);
+        if (!t) return Error(400, "invalid_request", t.error().message());
+        transfer = std::move(*t);
       } else {
         return Error(400, "unknown_field",
                      "unknown field '" + key.substr(0, 64) + (key.size() > 64 ? "...'" : "'") +
-                         "; expected text or data, types, min_confidence, reveal, name");
+                         "; expected text or data, types, min_confidence, reveal, name, transfer");
       }
     }
     if ((text == nullptr) == (data == nullptr)) {
@@ -420,6 +522,13 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
     return Error(403, "reveal_forbidden", "this server does not reveal full values (started without reveal)");
   }
   scan.reveal = reveal;
+  // A decision weighs every finding (any type, low confidence and up), whatever the request reports.
+  const bool deciding = static_cast<bool>(options_.decide);
+  ScanOptions reported = scan;
+  if (deciding) {
+    scan.types.clear();
+    scan.min_confidence = Confidence::kLow;
+  }
 
   // Parts nest (a base64 run inside a text): deeper levels borrow more scanners from the pool.
   std::vector<ScannerPool::Lease> extra;
@@ -452,7 +561,41 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
     // Engine messages name the failing item (limit, type), never the content.
     return Error(http_status, code, status.ToString());
   }
+  std::vector<Finding> filtered;
   const std::vector<Finding>* findings = &found;
+  std::optional<Decision> decision;
+  if (deciding) {
+    FindingsSummary summary;
+    for (const Finding& f : found) {
+      bool problem = false;
+      for (const extract::ProblemTypeInfo& p : extract::ProblemTypes()) problem |= p.id == f.info_type;
+      if (problem && f.info_type != "ENCRYPTED_CONTENT" && summary.complete) {
+        summary.complete = false;
+        summary.incomplete_reason = f.info_type + ": " + f.masked;
+      }
+      summary.Add(f);
+    }
+    Transfer t = transfer.value_or(Transfer{});
+    if (t.name.empty() && name) t.name = *name;
+    if (t.name.empty() && uploads.size() == 1) t.name = uploads.front().name;
+    t.bytes = total_bytes;
+    std::vector<ContentItem> content;
+    for (const Upload& u : uploads) content.push_back({u.name, u.bytes});
+    Result<Decision> d = options_.decide(t, summary, content);
+    if (!d) {
+      const Status& e = d.error();
+      return Error(e.code() == StatusCode::kInvalidArgument ? 400 : 503, "decision_failed", e.ToString());
+    }
+    decision = std::move(*d);
+    for (Finding& f : found) {
+      if (f.confidence < reported.min_confidence) continue;
+      if (!reported.types.empty() &&
+          std::find(reported.types.begin(), reported.types.end(), f.info_type) == reported.types.end())
+        continue;
+      filtered.push_back(std::move(f));
+    }
+    findings = &filtered;
+  }
 
   metrics_.AddInspectedBytes(total_bytes);
   OrderedJson out;
@@ -472,6 +615,23 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
   for (const auto& [type, n] : summary) {
     out["summary"][type] = n;
     metrics_.AddFindings(type, n);
+  }
+  if (decision) {
+    const Verdict& v = decision->verdict;
+    OrderedJson vj;
+    vj["action"] = ActionName(v.action);
+    vj["severity"] = SeverityName(v.severity);
+    vj["label"] = LabelName(v.label);
+    vj["message"] = v.message;
+    vj["rules"] = OrderedJson::array();
+    for (const RuleMatch& m : v.matched)
+      vj["rules"].push_back({{"rule", m.rule},
+                             {"action", ActionName(m.action)},
+                             {"severity", SeverityName(m.severity)},
+                             {"reason", m.reason}});
+    vj["policy_version"] = v.policy_version;
+    out["verdict"] = std::move(vj);
+    out["incident_id"] = decision->incident_id;
   }
   HttpResponse r = JsonResponse(200, out);
   // The response describes sensitive content: keep it out of caches.

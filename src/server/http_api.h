@@ -3,9 +3,11 @@
 // base64, scanning, masking, metrics — happens here, so it is unit-tested and fuzzed directly.
 //
 // Endpoints (docs/api.md):
-//   POST /v1/inspect  JSON request {"text"|"data", "types", "min_confidence", "reveal", "name"}, or a
-//                     multipart/form-data upload (file parts plus the same fields as form fields);
-//                     content is extracted (archives, documents, mail, encoded runs) before scanning
+//   POST /v1/inspect  JSON request {"text"|"data", "types", "min_confidence", "reveal", "name",
+//                     "transfer"}, or a multipart/form-data upload (file parts plus the same fields as
+//                     form fields); content is extracted (archives, documents, mail, encoded runs)
+//                     before scanning; with a decider (ApiOptions::decide) the answer also holds the
+//                     policy's verdict and the incident recorded for it
 //   GET  /healthz     {"status":"ok","engine":{"types":N,...}}
 //   GET  /metrics     Prometheus text exposition
 // Errors are JSON {"error":{"code":"...","message":"..."}} with a 4xx/5xx status.
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +28,8 @@
 #include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/status.h"
+#include "leakguard/transfer.h"
+#include "leakguard/verdict.h"
 #include "server/metrics.h"
 
 namespace leakguard::server {
@@ -51,11 +56,39 @@ struct HttpResponse {
   std::vector<HttpHeader> headers;  // extra headers, e.g. Allow on a 405
 };
 
+// One piece of inspected content: an upload, or the request's text.
+struct ContentItem {
+  std::string_view name;
+  std::string_view bytes;
+};
+
+// What the policy layer decided for a request and the incident recorded for it (empty when none).
+struct Decision {
+  Verdict verdict;
+  std::string incident_id;
+};
+
+// Decides on an inspected request and records it: `serve` wires the policy engine and the incident
+// store here. Called once per /v1/inspect request after extraction and scanning, with the request's
+// transfer (channel "api" unless the request names another), the summary of ALL its findings (every
+// type, confidence low and up, whatever the request's filters) and its content (for evidence). May be
+// called from several threads at once. An error answers the request with 503 (the decision or the
+// incident could not be made durable: the caller may retry).
+using DecideFn = std::function<Result<Decision>(Transfer& transfer, FindingsSummary& summary,
+                                                const std::vector<ContentItem>& content)>;
+
 struct ApiOptions {
   std::uint64_t max_body_bytes = 32ull << 20;  // larger bodies get 413
   bool allow_reveal = false;                   // otherwise "reveal": true gets 403
   extract::Limits limits;                      // content extraction limits per request
+  DecideFn decide;                             // empty: /v1/inspect reports findings only
 };
+
+// Reads the "transfer" object of a request (docs/api.md): channel, user, groups, client_ip, host,
+// source, destination / destinations (URLs, mail addresses, host names or objects), direction, name,
+// content_type, attributes. Errors name the field.
+struct JsonValue;
+Result<Transfer> TransferFromRequest(const JsonValue& value);
 
 // Hands out Scanners built from the current engine and takes them back for reuse. After SwapEngine,
 // scanners of the old engine are dropped as they come back, so the old engine is freed once the last
