@@ -392,6 +392,8 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         auto code = CompilePcre2(p.regex, p.case_insensitive, &err);
         if (!code) return Unexpected(Status::ParseError(where + err));
         cp.code = std::move(*code);
+        std::size_t jit_size = 0;
+        cp.jit = pcre2_pattern_info(cp.code.get(), PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
         std::uint32_t min_length = 0;
         pcre2_pattern_info(cp.code.get(), PCRE2_INFO_MINLENGTH, &min_length);
         if (min_length == 0)

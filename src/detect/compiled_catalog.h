@@ -45,6 +45,7 @@ struct CompiledPattern {
   const PatternSpec* spec = nullptr;
   std::string rule;                // "TYPE/pattern"
   Pcre2Code code;                  // null for keyword patterns
+  bool jit = false;                // code is JIT-compiled: matched with pcre2_jit_match (no option checks)
   std::uint32_t secret_group = 0;  // capture group number of the value; 0 = whole match
   const ValidatorInfo* validator = nullptr;
   std::size_t max_length = 0;
