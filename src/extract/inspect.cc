@@ -25,8 +25,9 @@ constexpr ProblemTypeInfo kProblemTypes[] = {
 
 class ScanSink : public PartSink {
  public:
-  ScanSink(const Inspector::ScannerAt& scanner_at, const ScanOptions& options, const FindingSink& sink)
-      : scanner_at_(scanner_at), options_(options), sink_(sink) {
+  ScanSink(const Inspector::ScannerAt& scanner_at, const ScanOptions& options, const FindingSink& sink,
+           PartSink* observer)
+      : scanner_at_(scanner_at), options_(options), sink_(sink), observer_(observer) {
     report_problems_ = options.types.empty();
     for (const std::string& t : options.types)
       if (t == kExtractionLimitType || t == kEncryptedContentType || t == kUnreadableContentType)
@@ -43,20 +44,33 @@ class ScanSink : public PartSink {
     o.context.assign(info.context.begin(), info.context.end());
     Frame* f = frame.get();
     Status s = frame->scanner->Open(o, [this, f](Finding&& finding) { Deliver(*f, std::move(finding)); });
-    if (s.ok()) frames_.push_back(std::move(frame));
+    if (!s.ok()) return s;
+    frames_.push_back(std::move(frame));
+    if (observer_ != nullptr) {
+      frames_.back()->observed = true;
+      return observer_->BeginPart(info);
+    }
     return s;
   }
   Status Data(std::string_view utf8) override {
     Frame& f = *frames_.back();
     if (!f.pieces.empty()) f.data = utf8;  // pieced parts come in one piece of data
-    return f.scanner->Write(utf8);
+    Status s = f.scanner->Write(utf8);
+    if (s.ok() && f.observed) s = observer_->Data(utf8);
+    return s;
   }
   Status EndPart() override {
     Status s = frames_.back()->scanner->Close();
+    const bool observed = frames_.back()->observed;
     frames_.pop_back();
+    if (observed) {
+      Status o = observer_->EndPart();
+      if (s.ok()) s = std::move(o);
+    }
     return s;
   }
   void Problem(std::string_view path, extract::Problem problem, std::string_view reason) override {
+    if (observer_ != nullptr) observer_->Problem(path, problem, reason);
     std::string_view type = ProblemType(problem);
     if (!report_problems_ && std::find(wanted_.begin(), wanted_.end(), type) == wanted_.end()) return;
     sink_(ProblemFinding(path, problem, reason));
@@ -68,6 +82,7 @@ class ScanSink : public PartSink {
     std::vector<Piece> pieces;
     std::string_view data;
     Scanner* scanner = nullptr;
+    bool observed = false;  // BeginPart reached the observer: EndPart must too
   };
 
   void Deliver(const Frame& frame, Finding&& f) {
@@ -98,6 +113,7 @@ class ScanSink : public PartSink {
   const Inspector::ScannerAt& scanner_at_;
   const ScanOptions& options_;
   const FindingSink& sink_;
+  PartSink* observer_;
   bool report_problems_ = true;
   std::vector<std::string> wanted_;
   std::vector<std::unique_ptr<Frame>> frames_;
@@ -121,13 +137,13 @@ Finding ProblemFinding(std::string_view path, Problem problem, std::string_view 
 
 Status Inspector::InspectStream(Source& source, std::string_view name, const ScanOptions& options,
                                 const Limits& limits, const FindingSink& sink, ExtractStats* stats) {
-  ScanSink scan_sink(scanner_at_, options, sink);
+  ScanSink scan_sink(scanner_at_, options, sink, observer_);
   return ExtractStream(source, name, limits, scan_sink, stats);
 }
 
 Status Inspector::InspectBuffer(std::string_view bytes, std::string_view name, const ScanOptions& options,
                                 const Limits& limits, const FindingSink& sink, ExtractStats* stats) {
-  ScanSink scan_sink(scanner_at_, options, sink);
+  ScanSink scan_sink(scanner_at_, options, sink, observer_);
   return ExtractBuffer(bytes, name, limits, scan_sink, stats);
 }
 

@@ -37,6 +37,11 @@ class Inspector {
   using ScannerAt = std::function<Scanner&(std::size_t level)>;
   explicit Inspector(ScannerAt scanner_at) : scanner_at_(std::move(scanner_at)) {}
 
+  // Optional: every part's BeginPart/Data/EndPart and every Problem also go to `observer` (after the
+  // engine saw them), e.g. to look for classification markings in the text (src/classify). Not owned;
+  // it must outlive the Inspect* calls. A failed Status from the observer stops the extraction.
+  void set_observer(PartSink* observer) { observer_ = observer; }
+
   // Extracts and scans. Findings go to `sink` as they are found. Fails only when the source cannot
   // be read or the engine fails (then the scanners are left in an undefined state: drop them).
   Status InspectStream(Source& source, std::string_view name, const ScanOptions& options,
@@ -46,6 +51,7 @@ class Inspector {
 
  private:
   ScannerAt scanner_at_;
+  PartSink* observer_ = nullptr;
 };
 
 }  // namespace leakguard::extract
