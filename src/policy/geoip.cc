@@ -27,9 +27,17 @@ GeoIp::~GeoIp() {
 std::string GeoIp::Country(std::string_view ip) const {
   auto parsed = ParseIp(ip);  // refuse names: MMDB_lookup_string would resolve them (DNS)
   if (!parsed || !db_) return "";
-  std::string text(ip);
-  if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);
-  if (auto pct = text.find('%'); pct != std::string::npos) text.resize(pct);
+  std::string text;
+  if (parsed->v4) {
+    // Also for "::ffff:a.b.c.d": databases hold IPv4 networks under ::/96, not under ::ffff:0:0/96.
+    const auto& b = parsed->bytes;
+    text = std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) + "." +
+           std::to_string(b[15]);
+  } else {
+    text = std::string(ip);
+    if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);
+    if (auto pct = text.find('%'); pct != std::string::npos) text.resize(pct);
+  }
   int gai_error = 0, mmdb_error = 0;
   MMDB_lookup_result_s r = MMDB_lookup_string(db_.get(), text.c_str(), &gai_error, &mmdb_error);
   if (gai_error != 0 || mmdb_error != MMDB_SUCCESS || !r.found_entry) return "";

@@ -161,7 +161,9 @@ class Loader {
     } else {
       e_.Add(r, "rule without 'id:'");
     }
-    e_.SetContext("rule '" + rule.info.id.substr(0, 64) + "': ");
+    ++rule_index_;
+    e_.SetContext(rule.info.id.empty() ? "rule #" + std::to_string(rule_index_) + ": "
+                                       : "rule '" + rule.info.id.substr(0, 64) + "': ");
     if (!rule.info.id.empty() && !rule_ids_.insert(rule.info.id).second) e_.Add(r["id"], "duplicate rule id");
     CheckKeys(r,
               {"id", "description", "enabled", "when", "unless", "action", "severity", "notify",
@@ -754,6 +756,7 @@ class Loader {
   bool strict_;
   std::string base_dir_;
   std::set<std::string> rule_ids_;
+  int rule_index_ = 0;
   Severity default_severity_ = Severity::kMedium;
   std::vector<std::string> default_notify_;
   bool default_keep_ = false;

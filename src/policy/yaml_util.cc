@@ -5,12 +5,22 @@
 
 namespace leakguard::policy {
 
+std::vector<std::string> Errors::list() const {
+  auto sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& e : sorted) out.push_back(std::move(e.second));
+  return out;
+}
+
 Status Errors::ToStatus() const {
   constexpr std::size_t kMax = 200;
+  const std::vector<std::string> sorted = list();
   std::string m;
-  for (std::size_t i = 0; i < errors_.size() && i < kMax; ++i) {
+  for (std::size_t i = 0; i < sorted.size() && i < kMax; ++i) {
     if (i) m += '\n';
-    m += errors_[i];
+    m += sorted[i];
   }
   if (errors_.size() > kMax)
     m += "\n" + source_ + ": ... and " + std::to_string(errors_.size() - kMax) + " more errors";

@@ -33,14 +33,15 @@ class Errors {
     e += ": ";
     e += context_;
     e += message;
-    errors_.push_back(std::move(e));
+    errors_.push_back({line, std::move(e)});
   }
   void Add(const YAML::Node& at, std::string_view message) { Add(Line(at), message); }
 
   // Prefix for messages while reading one rule: "rule 'pci-block': ".
   void SetContext(std::string context) { context_ = std::move(context); }
   bool empty() const { return errors_.empty(); }
-  const std::vector<std::string>& list() const { return errors_; }
+  // In file order (by line; errors without a line first).
+  std::vector<std::string> list() const;
   const std::string& source() const { return source_; }
   // All errors as one ParseError, one per line (capped so a hostile file cannot produce megabytes).
   Status ToStatus() const;
@@ -48,7 +49,7 @@ class Errors {
  private:
   std::string source_;
   std::string context_;
-  std::vector<std::string> errors_;
+  std::vector<std::pair<int, std::string>> errors_;
 };
 
 // Parses a YAML document; a syntax error is added to `errors` (with its line) and yields nullopt.
