@@ -166,6 +166,17 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       ->transform(CLI::AsSizeValue(false))
       ->type_name("BYTES");
   serve_cmd->add_flag("--allow-reveal", serve.allow_reveal, "Let requests ask for full values");
+  serve_cmd
+      ->add_option("--policy", serve.policy_path, "Policy file (default: the configuration's, else built-in)")
+      ->type_name("FILE");
+  serve_cmd->add_option("--store", serve.store_url, "Incident store: sqlite:PATH or postgresql://...")
+      ->type_name("URL");
+  serve_cmd->add_flag_callback(
+      "--no-watch", [&serve] { serve.watch = false; },
+      "Reload the policy on SIGHUP only, not on file changes");
+  serve_cmd->add_flag_callback(
+      "--inspect-only", [&serve] { serve.decide = false; },
+      "Report findings only: no policy decisions, no incidents");
   double serve_max_time = static_cast<double>(serve.limits.max_time.count()) / 1000;
   AddLimitFlags(serve_cmd, serve.limits, serve_max_time);
 

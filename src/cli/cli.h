@@ -91,10 +91,17 @@ struct ServeArgs {
   std::uint64_t max_body_bytes = 32ull << 20;
   bool allow_reveal = false;
   extract::Limits limits;  // extraction limits per request
+  // Decisions (docs/policies.md, docs/incidents.md): the first `configs` file is the main
+  // configuration (organization, classification, policy, incidents, siem sections).
+  std::string policy_path;  // --policy: overrides the configuration's `policy:`
+  std::string store_url;    // --store: overrides `incidents.store`
+  bool watch = true;        // reload when a configuration/policy file changes
+  bool decide = true;       // false (--inspect-only): findings only, no policy, no incidents
 };
 
 // Blocks until SIGINT/SIGTERM. Prints "leakguard: listening on http://HOST:PORT" on `err` when ready.
-// SIGHUP recompiles the configuration and swaps the engine (the old one stays on a compile error).
+// SIGHUP recompiles the configuration and swaps the engine (the old one stays on a compile error) and
+// reloads the policy (the running one stays when the new one is refused).
 int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err);
 
 // "HOST:PORT" or "[V6]:PORT" → host and port. Errors name the bad part.

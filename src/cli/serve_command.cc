@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "incident/store.h"
+#include "server/decision_point.h"
 #include "server/server.h"
 
 namespace leakguard::cli {
@@ -72,14 +74,39 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     PrintError(err, StatusText(engine.error()));
     return kExitError;
   }
-
-  // SIGHUP is blocked here, before the server starts its threads (they inherit the mask), and taken
-  // by the reload thread below with sigtimedwait.
+  // SIGHUP is blocked here, before any thread starts (the policy watcher, SIEM workers and server
+  // threads inherit the mask), and taken by the reload thread below with sigtimedwait.
   sigset_t hup;
   sigemptyset(&hup);
   sigaddset(&hup, SIGHUP);
   sigset_t old_mask;
   pthread_sigmask(SIG_BLOCK, &hup, &old_mask);
+  struct RestoreMask {
+    sigset_t mask;
+    ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{old_mask};
+  // The engine the policy checks its info type ids against: swapped with the server's on SIGHUP.
+  std::atomic<std::shared_ptr<const Engine>> current_engine{*engine};
+  std::unique_ptr<server::DecisionPoint> decisions;
+  if (args.decide) {
+    server::DecisionPointOptions dpo;
+    dpo.config_path = args.configs.empty() ? "" : args.configs.front();
+    dpo.policy_path = args.policy_path;
+    dpo.store_url = args.store_url;
+    dpo.watch_files = args.watch;
+    dpo.product_version = std::string(kVersion);
+    dpo.log = [&err](std::string_view line) { err << "leakguard: " << line << std::endl; };
+    auto dp =
+        server::DecisionPoint::Create(std::move(dpo), [&current_engine] { return current_engine.load(); });
+    if (!dp) {
+      PrintError(err, StatusText(dp.error()));
+      return kExitError;
+    }
+    decisions = std::move(*dp);
+    const auto bundle = decisions->policy();
+    err << "leakguard: policy " << bundle->policy->source() << " (" << bundle->policy->version() << "), "
+        << "incidents in " << decisions->store().display_name() << std::endl;
+  }
 
   server::ServerOptions options;
   options.listen_address = address->host;
@@ -88,9 +115,16 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   options.max_body_bytes = args.max_body_bytes;
   options.allow_reveal = args.allow_reveal;
   options.limits = args.limits;
+  if (decisions) {
+    server::DecisionPoint* dp = decisions.get();
+    options.decide = [dp](Transfer& t, FindingsSummary& s, const std::vector<server::ContentItem>& content) {
+      return dp->Decide(t, s, content);
+    };
+    options.classifier = [dp] { return dp->classifier(); };
+    options.extra_metrics = [dp] { return dp->RenderMetrics(); };
+  }
   server::Server server(options, *engine);
   if (Status s = server.Start(); !s.ok()) {
-    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     PrintError(err, "cannot listen on " + args.listen + ": " + StatusText(s));
     return kExitError;
   }
@@ -108,13 +142,15 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
         continue;
       }
       server.SwapEngine(*fresh);
+      current_engine.store(*fresh);
       err << "leakguard: configuration reloaded" << std::endl;
+      // The outcome is logged (and audited) by the decision point's reload callback.
+      if (decisions) (void)decisions->ReloadPolicy();
     }
   });
   Status run = server.Run(/*handle_signals=*/true);
   done.store(true);
   reloader.join();
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (!run.ok()) {
     PrintError(err, "server stopped: " + StatusText(run));
     return kExitError;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "classify/classify.h"
 #include "extract/inspect.h"
 #include "server/json_reader.h"
 #include "server/multipart.h"
@@ -360,6 +361,7 @@ HttpResponse HttpApi::MetricsText() const {
   r.status = 200;
   r.content_type = std::string(kMetricsType);
   r.body = metrics_.Render(scanners_.engine()->types().size());
+  if (options_.extra_metrics) r.body += options_.extra_metrics();
   return r;
 }
 
@@ -537,6 +539,13 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
     while (extra.size() < level) extra.push_back(scanners_.Acquire());
     return *extra[level - 1];
   });
+  std::shared_ptr<const classify::Classifier> classifier;
+  std::optional<classify::MarkingCollector> markings;
+  if (deciding && options_.classifier) classifier = options_.classifier();
+  if (classifier) {
+    markings.emplace(*classifier);
+    inspector.set_observer(&*markings);
+  }
   std::uint64_t total_bytes = 0;
   std::uint64_t parts = 0;
   std::vector<Finding> found;
@@ -575,6 +584,7 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
       }
       summary.Add(f);
     }
+    if (markings) summary.markings = markings->markings();
     Transfer t = transfer.value_or(Transfer{});
     if (t.name.empty() && name) t.name = *name;
     if (t.name.empty() && uploads.size() == 1) t.name = uploads.front().name;

@@ -77,11 +77,21 @@ struct Decision {
 using DecideFn = std::function<Result<Decision>(Transfer& transfer, FindingsSummary& summary,
                                                 const std::vector<ContentItem>& content)>;
 
+}  // namespace leakguard::server
+namespace leakguard::classify {
+class Classifier;
+}
+namespace leakguard::server {
+
 struct ApiOptions {
   std::uint64_t max_body_bytes = 32ull << 20;  // larger bodies get 413
   bool allow_reveal = false;                   // otherwise "reveal": true gets 403
   extract::Limits limits;                      // content extraction limits per request
   DecideFn decide;                             // empty: /v1/inspect reports findings only
+  // With `decide`: the classifier whose markings ("CONFIDENTIAL", Office sensitivity labels) are
+  // collected from the extracted text into FindingsSummary::markings. Empty: none collected.
+  std::function<std::shared_ptr<const classify::Classifier>()> classifier;
+  std::function<std::string()> extra_metrics;  // appended to /metrics (decisions, SIEM sinks)
 };
 
 // Reads the "transfer" object of a request (docs/api.md): channel, user, groups, client_ip, host,

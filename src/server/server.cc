@@ -55,7 +55,9 @@ class Core {
   Core(ServerOptions options, std::shared_ptr<const Engine> engine)
       : options_(std::move(options)),
         log_(options_.access_log ? 2 : -1),
-        api_(ApiOptions{options_.max_body_bytes, options_.allow_reveal, options_.limits}, std::move(engine)),
+        api_(ApiOptions{options_.max_body_bytes, options_.allow_reveal, options_.limits, options_.decide,
+                        options_.classifier, options_.extra_metrics},
+             std::move(engine)),
         ioc_(static_cast<int>(ThreadCount())),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),

@@ -27,6 +27,7 @@
 #include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/status.h"
+#include "server/http_api.h"
 
 namespace leakguard::server {
 
@@ -42,6 +43,10 @@ struct ServerOptions {
   std::chrono::seconds shutdown_grace{10};     // how long Stop waits for requests in flight
   bool access_log = true;                      // one line per request on stderr
   extract::Limits limits;                      // content extraction limits per request
+  // Policy decisions and incidents for /v1/inspect (server/decision_point.h); see ApiOptions.
+  DecideFn decide;
+  std::function<std::shared_ptr<const classify::Classifier>()> classifier;
+  std::function<std::string()> extra_metrics;  // appended to /metrics
 };
 
 class Server {

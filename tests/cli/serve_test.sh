@@ -10,6 +10,8 @@ command -v curl >/dev/null || { echo "FAIL: curl is required (bash $SRC/scripts/
 
 TMP=$(mktemp -d)
 PID=""
+# Incidents of this test go to its own folder (the default store is under /var/lib/leakguard).
+export LEAKGUARD_DATA_DIR=$TMP
 cleanup() {
   if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
     kill -TERM "$PID" 2>/dev/null || true

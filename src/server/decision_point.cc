@@ -1,0 +1,215 @@
+#include "server/decision_point.h"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <string>
+
+#include "classify/classify.h"
+#include "incident/config.h"
+#include "incident/siem/exporter.h"
+#include "incident/store.h"
+
+namespace leakguard::server {
+
+struct DecisionPoint::Counters {
+  std::array<std::atomic<std::uint64_t>, 8> decisions{};  // by Action
+  std::atomic<std::uint64_t> incidents{0};
+  std::atomic<std::uint64_t> store_failures{0};
+  std::atomic<std::uint64_t> siem_refused{0};
+  std::atomic<std::uint64_t> reloads_ok{0};
+  std::atomic<std::uint64_t> reloads_failed{0};
+};
+
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The content to keep as evidence: one item as it is; several one after another, each after a
+// header line naming it, so a responder can tell the uploads of one request apart.
+struct EvidenceContent {
+  std::string framed;  // several items only
+  std::string_view bytes;
+  std::string name;
+};
+
+EvidenceContent EvidenceOf(const std::vector<ContentItem>& content) {
+  EvidenceContent e;
+  if (content.size() == 1) {
+    e.bytes = content.front().bytes;
+    e.name = std::string(content.front().name);
+    return e;
+  }
+  for (const ContentItem& c : content) {
+    e.framed += "--- leakguard evidence part: " + std::string(c.name.empty() ? "(text)" : c.name) + " (" +
+                std::to_string(c.bytes.size()) + " bytes) ---\n";
+    e.framed.append(c.bytes);
+    e.framed += '\n';
+    if (!e.name.empty()) e.name += ", ";
+    e.name += c.name.empty() ? "(text)" : std::string(c.name);
+  }
+  e.bytes = e.framed;
+  return e;
+}
+
+}  // namespace
+
+DecisionPoint::~DecisionPoint() {
+  watcher_.reset();  // no reload callback after this point
+  if (exporter_) exporter_->Stop();
+}
+
+void DecisionPoint::Log(std::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::cerr << "leakguard: " << line << std::endl;
+  }
+}
+
+Result<std::unique_ptr<DecisionPoint>> DecisionPoint::Create(DecisionPointOptions options,
+                                                             EngineProvider engine) {
+  std::unique_ptr<DecisionPoint> dp(new DecisionPoint());
+  dp->options_ = std::move(options);
+  dp->counters_ = std::make_unique<Counters>();
+  const DecisionPointOptions& o = dp->options_;
+
+  // The incident store first: a policy reload is recorded in its audit chain.
+  incident::IncidentConfig incidents;
+  if (!o.config_path.empty()) {
+    auto cfg = incident::LoadIncidentConfig(o.config_path);
+    if (!cfg) return Unexpected(cfg.error());
+    incidents = std::move(*cfg);
+  }
+  if (!o.store_url.empty()) incidents.store = o.store_url;
+  auto store = incident::OpenConfiguredStore(incidents);
+  if (!store) {
+    return Unexpected(Status(store.error().code(), "incident store: " + store.error().message()));
+  }
+  dp->store_ = std::move(*store);
+
+  if (!o.config_path.empty()) {
+    auto siem = incident::siem::LoadSiemConfig(o.config_path);
+    if (!siem) return Unexpected(siem.error());
+    if (*siem) {
+      incident::siem::ExporterOptions eo;
+      eo.product_version = o.product_version;
+      DecisionPoint* self = dp.get();
+      eo.log = [self](std::string_view line) { self->Log("siem: " + std::string(line)); };
+      auto exporter = incident::siem::Exporter::Create(std::move(**siem), eo);
+      if (!exporter) return Unexpected(exporter.error());
+      dp->exporter_ = std::move(*exporter);
+    }
+  }
+
+  PolicyWatcher::Options wo;
+  wo.poll = o.watch_files;
+  DecisionPoint* self = dp.get();
+  wo.on_reload = [self](const Status& outcome, const PolicyBundle* now) { self->OnReload(outcome, now); };
+  auto watcher = PolicyWatcher::Start(PolicyFiles{o.config_path, o.policy_path}, std::move(engine), wo);
+  if (!watcher) return Unexpected(watcher.error());
+  dp->watcher_ = std::move(*watcher);
+  const auto bundle = dp->watcher_->current();
+  (void)dp->store_->AppendAudit(
+      "leakguard", "policy.load", bundle->policy->name(),
+      {{"source", bundle->policy->source()}, {"version", bundle->policy->version()}});
+  return dp;
+}
+
+void DecisionPoint::OnReload(const Status& outcome, const PolicyBundle* now) {
+  if (outcome.ok()) {
+    ++counters_->reloads_ok;
+    Log("policy reloaded: " + now->policy->source() + " " + now->policy->version());
+    (void)store_->AppendAudit("leakguard", "policy.reload", now->policy->name(),
+                              {{"source", now->policy->source()}, {"version", now->policy->version()}});
+  } else {
+    ++counters_->reloads_failed;
+    Log("error: policy reload refused, keeping " +
+        (now ? now->policy->version() : std::string("the running policy")) + ": " + outcome.message());
+    (void)store_->AppendAudit("leakguard", "policy.reload_refused", now ? now->policy->name() : "",
+                              {{"error", outcome.message()}});
+  }
+}
+
+Status DecisionPoint::ReloadPolicy() { return watcher_->Reload(); }
+
+std::shared_ptr<const PolicyBundle> DecisionPoint::policy() const { return watcher_->current(); }
+
+std::shared_ptr<const classify::Classifier> DecisionPoint::classifier() const {
+  return watcher_->current()->org.classifier;
+}
+
+Result<Decision> DecisionPoint::Decide(Transfer& transfer, FindingsSummary& summary,
+                                       const std::vector<ContentItem>& content) {
+  const std::shared_ptr<const PolicyBundle> bundle = watcher_->current();
+  if (transfer.time_ms == 0) transfer.time_ms = NowMs();
+  if (bundle->org.classifier) bundle->org.classifier->Classify(summary);
+
+  Decision decision;
+  decision.verdict = bundle->Decide(transfer, summary);
+  ++counters_->decisions[static_cast<std::size_t>(decision.verdict.action)];
+
+  incident::TransferRecord record;
+  record.transfer = transfer;
+  record.summary = summary;
+  record.verdict = decision.verdict;
+  EvidenceContent evidence;
+  std::optional<incident::EvidenceSource> source;
+  if (decision.verdict.keep_evidence && !content.empty()) {
+    evidence = EvidenceOf(content);
+    source = incident::EvidenceFromMemory(evidence.bytes, evidence.name, transfer.content_type);
+  }
+  auto recorded = store_->Record(record, source ? &*source : nullptr);
+  if (!recorded) {
+    ++counters_->store_failures;
+    return Unexpected(Status(recorded.error().code(), "incident store: " + recorded.error().message()));
+  }
+  transfer.id = recorded->transfer_id;
+  decision.incident_id = recorded->incident_id;
+  if (decision.incident_id.empty()) return decision;
+  if (!recorded->duplicate) ++counters_->incidents;
+
+  if (exporter_ && !recorded->duplicate) {
+    auto incident = store_->Get(decision.incident_id);
+    if (!incident) {
+      ++counters_->siem_refused;
+      Log("error: incident " + decision.incident_id + " not exported: " + incident.error().message());
+    } else if (Status s = exporter_->Publish(incident::siem::IncidentCreated(std::move(*incident)));
+               !s.ok()) {
+      ++counters_->siem_refused;
+      Log("error: incident " + decision.incident_id + " not exported: " + s.message());
+    }
+  }
+  return decision;
+}
+
+std::string DecisionPoint::RenderMetrics() const {
+  std::string out;
+  out += "# HELP leakguard_decisions_total Transfers decided, by action.\n";
+  out += "# TYPE leakguard_decisions_total counter\n";
+  for (std::size_t i = 0; i < counters_->decisions.size(); ++i)
+    out += "leakguard_decisions_total{action=\"" + std::string(ActionName(static_cast<Action>(i))) + "\"} " +
+           std::to_string(counters_->decisions[i].load()) + "\n";
+  auto counter = [&out](const char* name, const char* help, std::uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+           std::to_string(v) + "\n";
+  };
+  counter("leakguard_incidents_recorded_total", "Incidents written to the incident store.",
+          counters_->incidents.load());
+  counter("leakguard_incident_store_failures_total",
+          "Decisions that could not be recorded (store unavailable).", counters_->store_failures.load());
+  counter("leakguard_siem_publish_failures_total", "Incidents a SIEM spool refused.",
+          counters_->siem_refused.load());
+  counter("leakguard_policy_reloads_total", "Policy reloads that took effect.", counters_->reloads_ok.load());
+  counter("leakguard_policy_reload_failures_total", "Policy reloads refused (the running policy stayed).",
+          counters_->reloads_failed.load());
+  if (exporter_) out += exporter_->RenderMetrics();
+  return out;
+}
+
+}  // namespace leakguard::server

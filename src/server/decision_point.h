@@ -1,0 +1,92 @@
+// The decision point of a `leakguard serve` process: what every channel (REST API, ICAP, milter)
+// calls once it has inspected a transfer. It composes the layers below it:
+//
+//   policy (PolicyWatcher: configuration, policy, directory, GeoIP; reloaded on SIGHUP and when a
+//   file changes)  ->  Verdict
+//   incident store (SQLite / PostgreSQL): TransferRecord, Incident, encrypted evidence, audit chain
+//   SIEM exporter (syslog/CEF, JSON lines, webhook; spooled, at least once)
+//
+// Decide(transfer, summary, content): classifies the summary (label from findings and markings),
+// enriches the transfer (groups, host, country), decides, records the transfer and its incident
+// (returning only once that is durable) and publishes the incident to the SIEM sinks (durably
+// spooled). The channel then enforces the verdict.
+//
+// Threads: Decide, ReloadPolicy, classifier, RenderMetrics may be called from any thread at any time.
+// Failure: Create fails on a bad configuration, policy or store (naming the file and line). Decide
+// fails with kUnavailable when the incident could not be made durable (store down past its retry
+// deadline): the channel then applies its fail-open / fail-closed setting. A SIEM spool that refuses
+// an event does not fail the decision (the incident is in the store; the refusal is counted and logged).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leakguard/engine.h"
+#include "leakguard/policy.h"
+#include "leakguard/status.h"
+#include "leakguard/transfer.h"
+#include "leakguard/verdict.h"
+#include "server/http_api.h"
+
+namespace leakguard::incident {
+class IncidentStore;
+namespace siem {
+class Exporter;
+}
+}  // namespace leakguard::incident
+
+namespace leakguard::server {
+
+struct DecisionPointOptions {
+  // The configuration file holding `organization:`, `classification:`, `policy:`, `incidents:` and
+  // `siem:` ("" = defaults: built-in policy, default store, no SIEM).
+  std::string config_path;
+  std::string policy_path;  // overrides the configuration's `policy:` ("" = from the configuration)
+  std::string store_url;    // overrides `incidents.store` ("" = from the configuration)
+  bool watch_files = true;  // reload when the configuration, policy, directory or GeoIP file changes
+  std::string product_version = "0.1.0";
+  // Lines about reloads and SIEM sink state ("leakguard: policy reloaded: ..."). Default: stderr.
+  std::function<void(std::string_view)> log;
+};
+
+class DecisionPoint {
+ public:
+  using EngineProvider = std::function<std::shared_ptr<const Engine>()>;
+
+  static Result<std::unique_ptr<DecisionPoint>> Create(DecisionPointOptions options, EngineProvider engine);
+  ~DecisionPoint();  // stops the watcher and the SIEM workers (undelivered events stay spooled)
+  DecisionPoint(const DecisionPoint&) = delete;
+  DecisionPoint& operator=(const DecisionPoint&) = delete;
+
+  // See the file comment. `content` is kept as evidence when the verdict asks for it.
+  Result<Decision> Decide(Transfer& transfer, FindingsSummary& summary,
+                          const std::vector<ContentItem>& content);
+
+  // Loads the configuration and policy again; on failure the running ones stay and the error is
+  // returned. Recorded in the audit chain either way.
+  Status ReloadPolicy();
+  std::shared_ptr<const PolicyBundle> policy() const;
+  // The running bundle's classifier (for collecting markings during extraction).
+  std::shared_ptr<const classify::Classifier> classifier() const;
+
+  // Prometheus lines for /metrics: decisions by action, incidents recorded, store failures, SIEM sinks.
+  std::string RenderMetrics() const;
+
+  incident::IncidentStore& store() { return *store_; }
+
+ private:
+  DecisionPoint() = default;
+  void Log(std::string_view line) const;
+  void OnReload(const Status& outcome, const PolicyBundle* now);
+
+  DecisionPointOptions options_;
+  std::unique_ptr<incident::IncidentStore> store_;
+  std::unique_ptr<incident::siem::Exporter> exporter_;
+  std::unique_ptr<PolicyWatcher> watcher_;
+  struct Counters;
+  std::unique_ptr<Counters> counters_;
+};
+
+}  // namespace leakguard::server
