@@ -183,6 +183,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   // --- subcommand groups defined in their own files ---
   std::vector<Subcommand> groups;
   AddPolicyCommands(app, groups);
+  AddPolicyReplayCommand(*app.get_subcommand("policy"), groups);
   AddIncidentCommands(app, groups);
 
   // --- version ---

@@ -120,6 +120,8 @@ struct Subcommand {
 };
 // `policy check|test|replay` (policy_command.cc).
 void AddPolicyCommands(CLI::App& app, std::vector<Subcommand>& commands);
+// `policy replay`, added to the `policy` command AddPolicyCommands created (policy_replay_command.cc).
+void AddPolicyReplayCommand(CLI::App& policy, std::vector<Subcommand>& commands);
 // `incidents list|show|update`, `evidence open`, `audit verify` (incident_command.cc).
 void AddIncidentCommands(CLI::App& app, std::vector<Subcommand>& commands);
 

@@ -149,4 +149,32 @@ r=$(inspect "card $CARD" "https://paste.example.net/new")
 kill -TERM "$PID"
 wait "$PID" || fail "serve exited non-zero after SIGTERM"
 PID=""
+# --- policy replay: what a new policy would change on the recorded transfers ---
+cat >"$TMP/new-policy.yaml" <<EOF
+name: relaxed
+rules:
+  - id: cards-anywhere
+    when:
+      content: {types: [CREDIT_CARD_NUMBER]}
+    action: audit
+    severity: medium
+EOF
+set +e
+"$BIN" policy replay --config "$TMP/leakguard.yaml" --policy "$TMP/new-policy.yaml" --format json --fail-on-change \
+  >"$TMP/replay.json" 2>"$TMP/replay.err"
+rc=$?
+set -e
+[[ $rc == 1 ]] || { cat "$TMP/replay.err" >&2; fail "policy replay --fail-on-change: expected exit 1, got $rc"; }
+# Cards to external sites: block -> audit; the card to the wiki (allowed) now makes an incident; the
+# e-mail incidents disappear.
+[[ $(jq .action_changed "$TMP/replay.json") -ge 1 ]] || fail "replay: no action change in $(head -c 2000 "$TMP/replay.json")"
+[[ $(jq .appear "$TMP/replay.json") -ge 1 ]] || fail "replay: nothing appears"
+[[ $(jq .disappear "$TMP/replay.json") -ge 1 ]] || fail "replay: nothing disappears"
+"$BIN" policy replay --config "$TMP/leakguard.yaml" --policy "$TMP/new-policy.yaml" >"$TMP/replay.txt" ||
+  fail "policy replay (text) failed"
+grep -q "would appear" "$TMP/replay.txt" || fail "replay text summary"
+if grep -q "4111 1111 1111 1111\|4111111111111111" "$TMP/replay.txt" "$TMP/replay.json"; then
+  fail "replay prints a full card number"
+fi
+
 echo "PASS: serve decisions ($acked incidents acknowledged during the kill -9 burst, none lost)"
