@@ -212,7 +212,10 @@ Result<std::shared_ptr<const PolicyBundle>> LoadPolicyBundle(const PolicyFiles& 
 // The running policy. Reload() loads everything again and swaps it in; when anything fails the
 // running bundle stays and the error is returned. With polling on, a background thread looks at
 // the bundle's files every `poll_interval` (mtime and size first, then a content hash, so a touch
-// without change is no reload) and reloads when one changed; the outcome goes to `on_reload`.
+// without change is no reload) and reloads when one changed; the outcome goes to `on_reload`. A file
+// whose mtime is within 2 s of when it was last hashed is hashed again at each poll, because a
+// second write in the same timestamp tick with the same size would otherwise go unseen. A broken
+// file is tried once and then again only when it changes.
 class PolicyWatcher {
  public:
   using EngineProvider = std::function<std::shared_ptr<const Engine>()>;  // for type checks; may be null
@@ -244,6 +247,7 @@ class PolicyWatcher {
     std::int64_t mtime_ns = -1;
     std::int64_t size = -1;
     std::string hash;
+    std::int64_t checked_ns = 0;  // when the hash was taken (racy-change detection)
   };
   PolicyWatcher(PolicyFiles files, EngineProvider engine, Options options);
   Status ReloadLocked();

@@ -485,10 +485,13 @@ Status MarkingCollector::EndPart() {
   const std::size_t window = classifier_.config().window;
   if (f.tail.size() > window) f.tail.erase(0, f.tail.size() - window);
   std::vector<std::string> found;
-  classifier_.FindMarkings(f.head, f.header, found);
-  if (!f.tail.empty()) classifier_.FindMarkings(f.tail, f.header, found);
   if (f.properties) {
+    // Document properties are metadata, not visible text: only sensitivity labels count there (a
+    // label's name, "Highly Confidential", is also a property value and must not count twice).
     for (const auto& l : SensitivityLabelsFromPropertyLines(f.head)) found.push_back(MarkingOf(l));
+  } else {
+    classifier_.FindMarkings(f.head, f.header, found);
+    if (!f.tail.empty()) classifier_.FindMarkings(f.tail, f.header, found);
   }
   for (auto& m : found) AddMarking(std::move(m));
   return Status::Ok();

@@ -121,7 +121,7 @@ class MarkingCollector : public extract::PartSink {
  private:
   struct Frame {
     bool header = false;      // a header/footer part: all of it is searched
-    bool properties = false;  // document properties: also MSIP_Label_* lines
+    bool properties = false;  // document properties: only MSIP_Label_* lines, no visible markings
     std::string head;         // first window bytes
     std::string tail;         // last window bytes seen after the head (ring, linearised on EndPart)
     std::uint64_t total = 0;

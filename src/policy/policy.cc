@@ -401,11 +401,24 @@ PolicyWatcher::~PolicyWatcher() {
   if (poller_.joinable()) poller_.join();
 }
 
+namespace {
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::int64_t kRacyNs = 2'000'000'000;
+
+}  // namespace
+
 std::vector<PolicyWatcher::FileState> PolicyWatcher::Snapshot(const std::vector<std::string>& files) {
   std::vector<FileState> out;
   for (const auto& path : files) {
     FileState s;
     s.path = path;
+    s.checked_ns = NowNs();
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
       s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -452,7 +465,10 @@ bool PolicyWatcher::CheckForChanges(Status* outcome) {
       mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
       size = static_cast<std::int64_t>(st.st_size);
     }
-    if (mtime == w.mtime_ns && size == w.size) continue;
+    const std::int64_t now = NowNs();
+    // Same mtime and size: unchanged, unless the file was written so shortly before it was hashed
+    // that a second write could share its timestamp ("racy", as git calls it).
+    if (mtime == w.mtime_ns && size == w.size && mtime + kRacyNs < w.checked_ns) continue;
     // mtime or size moved: compare the content, so a touch or an editor's rewrite of the same text
     // does not reload.
     std::string hash;
@@ -463,6 +479,7 @@ bool PolicyWatcher::CheckForChanges(Status* outcome) {
     }
     w.mtime_ns = mtime;
     w.size = size;
+    w.checked_ns = now;
     if (hash != w.hash) changed = true;
     w.hash = std::move(hash);
   }
