@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "incident/decision_point.h"
 #include "incident/store.h"
-#include "server/decision_point.h"
 #include "server/server.h"
 
 namespace leakguard::cli {
@@ -87,9 +87,9 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   } restore{old_mask};
   // The engine the policy checks its info type ids against: swapped with the server's on SIGHUP.
   std::atomic<std::shared_ptr<const Engine>> current_engine{*engine};
-  std::unique_ptr<server::DecisionPoint> decisions;
+  std::unique_ptr<incident::DecisionPoint> decisions;
   if (args.decide) {
-    server::DecisionPointOptions dpo;
+    incident::DecisionPointOptions dpo;
     dpo.config_path = args.configs.empty() ? "" : args.configs.front();
     dpo.policy_path = args.policy_path;
     dpo.store_url = args.store_url;
@@ -97,7 +97,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     dpo.product_version = std::string(kVersion);
     dpo.log = [&err](std::string_view line) { err << "leakguard: " << line << std::endl; };
     auto dp =
-        server::DecisionPoint::Create(std::move(dpo), [&current_engine] { return current_engine.load(); });
+        incident::DecisionPoint::Create(std::move(dpo), [&current_engine] { return current_engine.load(); });
     if (!dp) {
       PrintError(err, StatusText(dp.error()));
       return kExitError;
@@ -116,8 +116,9 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   options.allow_reveal = args.allow_reveal;
   options.limits = args.limits;
   if (decisions) {
-    server::DecisionPoint* dp = decisions.get();
-    options.decide = [dp](Transfer& t, FindingsSummary& s, const std::vector<server::ContentItem>& content) {
+    incident::DecisionPoint* dp = decisions.get();
+    options.decide = [dp](Transfer& t, FindingsSummary& s,
+                          const std::vector<incident::ContentItem>& content) {
       return dp->Decide(t, s, content);
     };
     options.classifier = [dp] { return dp->classifier(); };

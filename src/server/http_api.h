@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "extract/limits.h"
+#include "incident/decision_point.h"
 #include "leakguard/engine.h"
 #include "leakguard/status.h"
 #include "leakguard/transfer.h"
@@ -56,17 +57,8 @@ struct HttpResponse {
   std::vector<HttpHeader> headers;  // extra headers, e.g. Allow on a 405
 };
 
-// One piece of inspected content: an upload, or the request's text.
-struct ContentItem {
-  std::string_view name;
-  std::string_view bytes;
-};
-
-// What the policy layer decided for a request and the incident recorded for it (empty when none).
-struct Decision {
-  Verdict verdict;
-  std::string incident_id;
-};
+using incident::ContentItem;
+using incident::Decision;
 
 // Decides on an inspected request and records it: `serve` wires the policy engine and the incident
 // store here. Called once per /v1/inspect request after extraction and scanning, with the request's

@@ -1,4 +1,4 @@
-#include "server/decision_point.h"
+#include "incident/decision_point.h"
 
 #include <array>
 #include <atomic>
@@ -11,7 +11,7 @@
 #include "incident/siem/exporter.h"
 #include "incident/store.h"
 
-namespace leakguard::server {
+namespace leakguard::incident {
 
 struct DecisionPoint::Counters {
   std::array<std::atomic<std::uint64_t>, 8> decisions{};  // by Action
@@ -80,28 +80,28 @@ Result<std::unique_ptr<DecisionPoint>> DecisionPoint::Create(DecisionPointOption
   const DecisionPointOptions& o = dp->options_;
 
   // The incident store first: a policy reload is recorded in its audit chain.
-  incident::IncidentConfig incidents;
+  IncidentConfig incidents;
   if (!o.config_path.empty()) {
-    auto cfg = incident::LoadIncidentConfig(o.config_path);
+    auto cfg = LoadIncidentConfig(o.config_path);
     if (!cfg) return Unexpected(cfg.error());
     incidents = std::move(*cfg);
   }
   if (!o.store_url.empty()) incidents.store = o.store_url;
-  auto store = incident::OpenConfiguredStore(incidents);
+  auto store = OpenConfiguredStore(incidents);
   if (!store) {
     return Unexpected(Status(store.error().code(), "incident store: " + store.error().message()));
   }
   dp->store_ = std::move(*store);
 
   if (!o.config_path.empty()) {
-    auto siem = incident::siem::LoadSiemConfig(o.config_path);
+    auto siem = siem::LoadSiemConfig(o.config_path);
     if (!siem) return Unexpected(siem.error());
     if (*siem) {
-      incident::siem::ExporterOptions eo;
+      siem::ExporterOptions eo;
       eo.product_version = o.product_version;
       DecisionPoint* self = dp.get();
       eo.log = [self](std::string_view line) { self->Log("siem: " + std::string(line)); };
-      auto exporter = incident::siem::Exporter::Create(std::move(**siem), eo);
+      auto exporter = siem::Exporter::Create(std::move(**siem), eo);
       if (!exporter) return Unexpected(exporter.error());
       dp->exporter_ = std::move(*exporter);
     }
@@ -154,15 +154,15 @@ Result<Decision> DecisionPoint::Decide(Transfer& transfer, FindingsSummary& summ
   decision.verdict = bundle->Decide(transfer, summary);
   ++counters_->decisions[static_cast<std::size_t>(decision.verdict.action)];
 
-  incident::TransferRecord record;
+  TransferRecord record;
   record.transfer = transfer;
   record.summary = summary;
   record.verdict = decision.verdict;
   EvidenceContent evidence;
-  std::optional<incident::EvidenceSource> source;
+  std::optional<EvidenceSource> source;
   if (decision.verdict.keep_evidence && !content.empty()) {
     evidence = EvidenceOf(content);
-    source = incident::EvidenceFromMemory(evidence.bytes, evidence.name, transfer.content_type);
+    source = EvidenceFromMemory(evidence.bytes, evidence.name, transfer.content_type);
   }
   auto recorded = store_->Record(record, source ? &*source : nullptr);
   if (!recorded) {
@@ -179,8 +179,7 @@ Result<Decision> DecisionPoint::Decide(Transfer& transfer, FindingsSummary& summ
     if (!incident) {
       ++counters_->siem_refused;
       Log("error: incident " + decision.incident_id + " not exported: " + incident.error().message());
-    } else if (Status s = exporter_->Publish(incident::siem::IncidentCreated(std::move(*incident)));
-               !s.ok()) {
+    } else if (Status s = exporter_->Publish(siem::IncidentCreated(std::move(*incident))); !s.ok()) {
       ++counters_->siem_refused;
       Log("error: incident " + decision.incident_id + " not exported: " + s.message());
     }
@@ -212,4 +211,4 @@ std::string DecisionPoint::RenderMetrics() const {
   return out;
 }
 
-}  // namespace leakguard::server
+}  // namespace leakguard::incident

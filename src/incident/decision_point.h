@@ -1,5 +1,5 @@
-// The decision point of a `leakguard serve` process: what every channel (REST API, ICAP, milter)
-// calls once it has inspected a transfer. It composes the layers below it:
+// incident/decision_point.h — the decision point of a `leakguard serve` process: what every channel
+// (REST API, ICAP, milter) calls once it has inspected a transfer. It composes the layers below it:
 //
 //   policy (PolicyWatcher: configuration, policy, directory, GeoIP; reloaded on SIGHUP and when a
 //   file changes)  ->  Verdict
@@ -28,16 +28,25 @@
 #include "leakguard/status.h"
 #include "leakguard/transfer.h"
 #include "leakguard/verdict.h"
-#include "server/http_api.h"
 
 namespace leakguard::incident {
+
 class IncidentStore;
 namespace siem {
 class Exporter;
 }
-}  // namespace leakguard::incident
 
-namespace leakguard::server {
+// One piece of inspected content: an upload, a mail, the request's text.
+struct ContentItem {
+  std::string_view name;
+  std::string_view bytes;
+};
+
+// What the policy layer decided for a transfer and the incident recorded for it (empty when none).
+struct Decision {
+  Verdict verdict;
+  std::string incident_id;
+};
 
 struct DecisionPointOptions {
   // The configuration file holding `organization:`, `classification:`, `policy:`, `incidents:` and
@@ -74,7 +83,7 @@ class DecisionPoint {
   // Prometheus lines for /metrics: decisions by action, incidents recorded, store failures, SIEM sinks.
   std::string RenderMetrics() const;
 
-  incident::IncidentStore& store() { return *store_; }
+  IncidentStore& store() { return *store_; }
 
  private:
   DecisionPoint() = default;
@@ -82,11 +91,11 @@ class DecisionPoint {
   void OnReload(const Status& outcome, const PolicyBundle* now);
 
   DecisionPointOptions options_;
-  std::unique_ptr<incident::IncidentStore> store_;
-  std::unique_ptr<incident::siem::Exporter> exporter_;
+  std::unique_ptr<IncidentStore> store_;
+  std::unique_ptr<siem::Exporter> exporter_;
   std::unique_ptr<PolicyWatcher> watcher_;
   struct Counters;
   std::unique_ptr<Counters> counters_;
 };
 
-}  // namespace leakguard::server
+}  // namespace leakguard::incident
