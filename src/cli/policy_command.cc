@@ -4,8 +4,7 @@
 //   policy test FILE... [--config FILE] [--builtin] [-v]
 //                                          runs each policy's own test cases; exit 1 on a failed case,
 //                                          2 when a policy or its configuration does not load
-//   policy replay                           (added with the incident store: re-decides recorded
-//                                          transfers under a new policy)
+//   policy replay                          policy_replay_command.cc (reads the incident store)
 //
 // The engine used to check info type ids and to inspect test content is compiled from the built-in
 // catalog plus the configuration file (its `infotypes:` / `overrides:`), so custom types are known.
@@ -200,8 +199,6 @@ void AddPolicyCommands(CLI::App& app, std::vector<Subcommand>& commands) {
       ->type_name("FILE");
   test->add_flag("--builtin", args->builtin, "Test the built-in default policy too");
   test->add_flag("-v,--verbose", args->verbose, "Show the verdict of passing cases too");
-
-  // `policy replay --policy NEW` is added here with the incident store (it reads recorded transfers).
 
   commands.push_back({policy, [args, check, test](std::ostream& out, std::ostream& err) {
                         if (check->parsed()) {
