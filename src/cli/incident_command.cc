@@ -399,6 +399,7 @@ int RunImport(const IncidentsArgs& a, std::ostream& out, std::ostream& err) {
     if (!r->incident_id.empty()) {
       ++incidents;
       out << r->incident_id << "\n";
+      out.flush();  // an id printed is an incident acknowledged (durable)
     }
   }
   err << "leakguard: " << recorded << " transfers recorded, " << incidents << " incidents\n";
