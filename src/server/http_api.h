@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detect/scanner_pool.h"
 #include "extract/limits.h"
 #include "incident/decision_point.h"
 #include "leakguard/engine.h"
@@ -92,40 +93,7 @@ struct ApiOptions {
 struct JsonValue;
 Result<Transfer> TransferFromRequest(const JsonValue& value);
 
-// Hands out Scanners built from the current engine and takes them back for reuse. After SwapEngine,
-// scanners of the old engine are dropped as they come back, so the old engine is freed once the last
-// request using it finishes.
-class ScannerPool {
- public:
-  explicit ScannerPool(std::shared_ptr<const Engine> engine);
-
-  class Lease {
-   public:
-    Lease(ScannerPool* pool, std::unique_ptr<Scanner> scanner) : pool_(pool), scanner_(std::move(scanner)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease();
-    Scanner& operator*() const { return *scanner_; }
-    Scanner* operator->() const { return scanner_.get(); }
-
-   private:
-    ScannerPool* pool_;
-    std::unique_ptr<Scanner> scanner_;
-  };
-
-  Lease Acquire();
-  void SwapEngine(std::shared_ptr<const Engine> engine);
-  std::shared_ptr<const Engine> engine() const;
-  std::size_t idle() const;  // scanners waiting for reuse (tests)
-
- private:
-  static constexpr std::size_t kMaxIdle = 256;
-  void Release(std::unique_ptr<Scanner> scanner);
-
-  mutable std::mutex mu_;
-  std::shared_ptr<const Engine> engine_;
-  std::vector<std::unique_ptr<Scanner>> idle_;
-};
+using detect::ScannerPool;
 
 class HttpApi {
  public:
