@@ -187,10 +187,9 @@ bool Eval(const Condition& c, const Context& ctx, std::vector<std::string>& reas
       std::find(c.channels.begin(), c.channels.end(), ctx.transfer.channel) == c.channels.end())
     return fail();
   if (c.direction && !EqualsIgnoreCase(*c.direction, ctx.transfer.direction)) return fail();
+  // Content first, then nested conditions (usually more content), then the rest: the reason reads
+  // "what, where, who".
   if (c.content && !EvalContent(*c.content, ctx, reasons)) return fail();
-  if (c.destination && !EvalDestination(*c.destination, ctx, reasons)) return fail();
-  if (c.identity && !EvalIdentity(*c.identity, ctx, reasons)) return fail();
-  if (c.time && !EvalTime(*c.time, ctx)) return fail();
   for (const auto& sub : c.all)
     if (!Eval(sub, ctx, reasons)) return fail();
   if (!c.any.empty()) {
@@ -206,6 +205,9 @@ bool Eval(const Condition& c, const Context& ctx, std::vector<std::string>& reas
     std::vector<std::string> ignored;
     if (Eval(sub, ctx, ignored)) return fail();
   }
+  if (c.destination && !EvalDestination(*c.destination, ctx, reasons)) return fail();
+  if (c.identity && !EvalIdentity(*c.identity, ctx, reasons)) return fail();
+  if (c.time && !EvalTime(*c.time, ctx)) return fail();
   return true;
 }
 

@@ -11,7 +11,7 @@ source "$(dirname "$0")/common.bash" "$@"
 # --- check: good policies ---------------------------------------------------------------------------
 run "$BIN" policy check "$SRC/data/policies/default.yaml"
 expect_rc 0 "check default"
-grep -Eq "policy 'default' sha256:[0-9a-f]{16}: 4 rules, 0 exceptions, [0-9]+ test cases" out || fail "check summary"
+grep -Eq "policy 'default' sha256:[0-9a-f]{16}: 5 rules, 0 exceptions, [0-9]+ test cases" out || fail "check summary"
 grep -Eq '^  secrets-external  block  critical  ' out || fail "check lists rules"
 
 run "$BIN" policy check --builtin
