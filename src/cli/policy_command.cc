@@ -1,6 +1,7 @@
 // The `leakguard policy` subcommand group: see cli.h and docs/policies.md.
 //
 //   policy check FILE... [--config FILE]   every error with its line; exit 2 on errors, 0 when fine
+//                                          (without --config: the policy's test_config:, else none)
 //   policy test FILE... [--config FILE] [--builtin] [-v]
 //                                          runs each policy's own test cases; exit 1 on a failed case,
 //                                          2 when a policy or its configuration does not load
@@ -101,7 +102,7 @@ int RunCheck(const PolicyArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files = args.files;
   if (args.builtin) files.insert(files.begin(), "");
   for (const auto& file : files) {
-    auto l = LoadOne(file, args.config, false, engines);
+    auto l = LoadOne(file, args.config, true, engines);
     const std::string shown = file.empty() ? "builtin:policies/default.yaml" : file;
     if (!l) {
       PrintErrors(err, l.error());
