@@ -1,5 +1,6 @@
 #include "incident/decision_point.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -145,13 +146,25 @@ std::shared_ptr<const classify::Classifier> DecisionPoint::classifier() const {
 }
 
 Result<Decision> DecisionPoint::Decide(Transfer& transfer, FindingsSummary& summary,
-                                       const std::vector<ContentItem>& content) {
+                                       const std::vector<ContentItem>& content, const RuleMatch* imposed) {
   const std::shared_ptr<const PolicyBundle> bundle = watcher_->current();
   if (transfer.time_ms == 0) transfer.time_ms = NowMs();
   if (bundle->org.classifier) bundle->org.classifier->Classify(summary);
 
   Decision decision;
   decision.verdict = bundle->Decide(transfer, summary);
+  if (imposed != nullptr) {
+    Verdict& v = decision.verdict;
+    v.matched.push_back(*imposed);
+    if (imposed->action > v.action) {
+      v.action = imposed->action;
+      v.message = imposed->reason;
+    }
+    v.severity = std::max(v.severity, imposed->severity);
+    v.keep_evidence |= imposed->keep_evidence;
+    for (const std::string& n : imposed->notify)
+      if (std::find(v.notify.begin(), v.notify.end(), n) == v.notify.end()) v.notify.push_back(n);
+  }
   ++counters_->decisions[static_cast<std::size_t>(decision.verdict.action)];
 
   TransferRecord record;

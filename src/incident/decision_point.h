@@ -69,9 +69,11 @@ class DecisionPoint {
   DecisionPoint(const DecisionPoint&) = delete;
   DecisionPoint& operator=(const DecisionPoint&) = delete;
 
-  // See the file comment. `content` is kept as evidence when the verdict asks for it.
+  // See the file comment. `content` is kept as evidence when the verdict asks for it. `imposed`, when
+  // given, is a decision the channel adds on its own (e.g. "icap/fail-closed" when inspection could
+  // not finish): it joins the matched rules and wins when stricter, so it is recorded like a rule.
   Result<Decision> Decide(Transfer& transfer, FindingsSummary& summary,
-                          const std::vector<ContentItem>& content);
+                          const std::vector<ContentItem>& content, const RuleMatch* imposed = nullptr);
 
   // Loads the configuration and policy again; on failure the running ones stay and the error is
   // returned. Recorded in the audit chain either way.
