@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,45 @@ std::string Number(std::string_view sql) {
 
 void IgnoreNotice(void*, const char*) {}
 
+// PostgreSQL text must be valid UTF-8 without NUL bytes, while channel metadata (a Latin-1 mail
+// subject, a raw user name) need not be: rather than lose an incident over one byte, invalid
+// sequences and NULs become U+FFFD. Returns false when `s` is fine as it is.
+bool SanitizeUtf8(std::string_view s, std::string& out) {
+  auto valid_at = [&](std::size_t i) -> std::size_t {  // length of a valid sequence at i, 0 if none
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    if (c >= 0x01 && c < 0x80) return 1;
+    std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((b(i + k) & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(i + 1) > 0x9F) return 0;  // surrogate
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(i + 1) > 0x8F) return 0;  // above U+10FFFF
+    return n;
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t n = valid_at(i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) return false;
+  out.assign(s.substr(0, i));
+  while (i < s.size()) {
+    std::size_t n = valid_at(i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return true;
+}
+
 class PgConnection final : public Connection {
  public:
   explicit PgConnection(PGconn* conn) : conn_(conn) { PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr); }
@@ -55,6 +95,7 @@ class PgConnection final : public Connection {
     std::vector<int> lengths(params.size()), formats(params.size());
     std::vector<std::string> ints;
     ints.reserve(params.size());
+    std::deque<std::string> fixed;  // sanitised copies of text parameters (stable addresses)
     for (std::size_t i = 0; i < params.size(); ++i) {
       const Param& p = params[i];
       switch (p.kind) {
@@ -68,12 +109,15 @@ class PgConnection final : public Connection {
           values[i] = ints.back().c_str();
           break;
         case Param::Kind::kText:
-        case Param::Kind::kBlob:
+        case Param::Kind::kBlob: {
           types[i] = p.kind == Param::Kind::kText ? kTextOid : kByteaOid;
-          values[i] = p.s.data() != nullptr ? p.s.data() : "";
-          lengths[i] = static_cast<int>(p.s.size());
+          std::string_view v = p.s;
+          if (p.kind == Param::Kind::kText && SanitizeUtf8(v, fixed.emplace_back())) v = fixed.back();
+          values[i] = v.data() != nullptr ? v.data() : "";
+          lengths[i] = static_cast<int>(v.size());
           formats[i] = 1;  // binary: text needs no escaping or NUL terminator this way either
           break;
+        }
       }
     }
     PGresult* res = PQexecParams(conn_, it->second.c_str(), static_cast<int>(params.size()), types.data(),

@@ -135,6 +135,23 @@ TEST_P(StoreTest, RecordIsIdempotentPerTransferId) {
   EXPECT_EQ(list->size(), 1u);
 }
 
+TEST_P(StoreTest, MetadataThatIsNotUtf8IsStillRecorded) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  auto rec = SampleRecord(4);
+  rec.transfer.identity.user = "caf\xe9@corp.example";  // Latin-1 from an old mail client
+  rec.transfer.name = std::string("bad\0name\xff.csv", 14);
+  rec.transfer.destinations[0].address = "x\xc3@gmail.com";
+  auto r = store->Record(rec);
+  ASSERT_TRUE(r) << r.error().ToString();
+  auto inc = store->Get(r->incident_id);
+  ASSERT_TRUE(inc) << inc.error().ToString();
+  EXPECT_TRUE(inc->transfer.identity.user.starts_with("caf"));
+  IncidentFilter f;
+  f.text = "gmail.com";
+  EXPECT_EQ(store->List(f)->size(), 1u);
+}
+
 TEST_P(StoreTest, ListFiltersAndOrder) {
   auto store = Open();
   ASSERT_TRUE(store);
