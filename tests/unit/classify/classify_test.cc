@@ -155,6 +155,16 @@ TEST(MarkingCollectorTest, LooksAtTheHeadAndTailOfEachPart) {
   ASSERT_TRUE(h.Data("Acme - Confidential").ok());
   ASSERT_TRUE(h.EndPart().ok());
   EXPECT_EQ(h.markings(), std::vector<std::string>{"CONFIDENTIAL"});
+
+  // Document properties: only sensitivity labels written as name/value lines count, not the values
+  // as visible text (the label name "Highly Confidential" must not count twice).
+  MarkingCollector p(c);
+  ASSERT_TRUE(p.BeginPart({"q3.zip/plan.docx/properties"}).ok());
+  ASSERT_TRUE(p.Data("Title: STRICTLY CONFIDENTIAL plan\nMSIP_Label_ab12_Enabled: true\n"
+                     "MSIP_Label_ab12_Name: Highly Confidential\n")
+                  .ok());
+  ASSERT_TRUE(p.EndPart().ok());
+  EXPECT_EQ(p.markings(), std::vector<std::string>{"msip:Highly Confidential"});
 }
 
 constexpr std::string_view kCustomXml = R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
