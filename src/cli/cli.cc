@@ -174,6 +174,12 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   serve_cmd->add_flag_callback(
       "--no-watch", [&serve] { serve.watch = false; },
       "Reload the policy on SIGHUP only, not on file changes");
+  serve_cmd
+      ->add_option(
+          "--icap-listen", serve.icap_listen,
+          "ICAP listener for web proxies: HOST:PORT (port 0: any) or off (default: configuration, else "
+          "127.0.0.1:1344)")
+      ->type_name("HOST:PORT|off");
   serve_cmd->add_flag_callback(
       "--inspect-only", [&serve] { serve.decide = false; },
       "Report findings only: no policy decisions, no incidents");

@@ -97,9 +97,11 @@ struct ServeArgs {
   std::string store_url;    // --store: overrides `incidents.store`
   bool watch = true;        // reload when a configuration/policy file changes
   bool decide = true;       // false (--inspect-only): findings only, no policy, no incidents
+  std::string icap_listen;  // --icap-listen HOST:PORT or "off"; "" = the configuration's (127.0.0.1:1344)
 };
 
-// Blocks until SIGINT/SIGTERM. Prints "leakguard: listening on http://HOST:PORT" on `err` when ready.
+// Blocks until SIGINT/SIGTERM. Prints "leakguard: ICAP on icap://HOST:PORT/reqmod" (unless the ICAP
+// listener is off) and then "leakguard: listening on http://HOST:PORT" on `err` when ready.
 // SIGHUP recompiles the configuration and swaps the engine (the old one stays on a compile error) and
 // reloads the policy (the running one stays when the new one is refused).
 int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err);

@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "channel/icap/icap_config.h"
+#include "channel/icap/icap_server.h"
 #include "cli/cli.h"
 #include "incident/decision_point.h"
 #include "incident/store.h"
@@ -124,6 +126,47 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     options.classifier = [dp] { return dp->classifier(); };
     options.extra_metrics = [dp] { return dp->RenderMetrics(); };
   }
+  // ICAP for web proxies (docs/integrations/squid.md), on its own threads.
+  channel::icap::IcapConfig icap;
+  if (!args.configs.empty()) {
+    auto loaded = channel::icap::LoadIcapConfig(args.configs.front());
+    if (!loaded) {
+      PrintError(err, StatusText(loaded.error()));
+      return kExitError;
+    }
+    icap = std::move(*loaded);
+  }
+  if (args.icap_listen == "off") {
+    icap.enabled = false;
+  } else if (!args.icap_listen.empty()) {
+    auto a = ParseListen(args.icap_listen);
+    if (!a) {
+      PrintError(err, "--icap-listen: " + a.error().message());
+      return kExitError;
+    }
+    icap.enabled = true;
+    icap.server.address = a->host;
+    icap.server.port = a->port;
+  }
+  icap.server.threads = args.threads;
+  icap.service.limits = args.limits;
+  std::unique_ptr<channel::icap::IcapService> icap_service;
+  std::unique_ptr<channel::icap::IcapServer> icap_server;
+  if (icap.enabled) {
+    icap_service = std::make_unique<channel::icap::IcapService>(icap.service, *engine, decisions.get());
+    icap_server = std::make_unique<channel::icap::IcapServer>(icap.server, *icap_service);
+    if (Status s = icap_server->Start(); !s.ok()) {
+      PrintError(err, StatusText(s));
+      return kExitError;
+    }
+    err << "leakguard: ICAP on icap://" << HostForUrl(icap.server.address) << ':' << icap_server->port()
+        << '/' << icap.service.reqmod_service << " and /" << icap.service.respmod_service << std::endl;
+    channel::icap::IcapService* is = icap_service.get();
+    auto previous = options.extra_metrics;
+    options.extra_metrics = [previous, is] {
+      return (previous ? previous() : std::string()) + is->RenderMetrics();
+    };
+  }
   server::Server server(options, *engine);
   if (Status s = server.Start(); !s.ok()) {
     PrintError(err, "cannot listen on " + args.listen + ": " + StatusText(s));
@@ -143,6 +186,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
         continue;
       }
       server.SwapEngine(*fresh);
+      if (icap_service) icap_service->SwapEngine(*fresh);
       current_engine.store(*fresh);
       err << "leakguard: configuration reloaded" << std::endl;
       // The outcome is logged (and audited) by the decision point's reload callback.
@@ -152,6 +196,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   Status run = server.Run(/*handle_signals=*/true);
   done.store(true);
   reloader.join();
+  if (icap_server) icap_server->Stop();
   if (!run.ok()) {
     PrintError(err, "server stopped: " + StatusText(run));
     return kExitError;
