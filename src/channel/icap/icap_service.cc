@@ -377,13 +377,22 @@ std::string Transaction::TakeOutput() {
   std::string out = std::move(output_);
   output_.clear();
   if (echoing_ && out.empty()) {
-    // The next piece of an echoed body.
-    std::string_view body = spool_->Body();
-    const std::size_t n =
-        static_cast<std::size_t>(std::min<std::uint64_t>(kEchoPiece, body.size() - echo_offset_));
-    out = Chunk(body.substr(echo_offset_, n));
-    echo_offset_ += n;
-    if (echo_offset_ >= body.size()) {
+    // The next piece of an echoed body, read with pread (a mapping would keep the pages of a large
+    // file-backed body resident).
+    const std::uint64_t body_size = spool_->size - spool_->prefix;
+    std::string piece(static_cast<std::size_t>(std::min<std::uint64_t>(kEchoPiece, body_size - echo_offset_)), '\0');
+    auto n = spool_->ReadAt(spool_->prefix + echo_offset_, piece.data(), piece.size());
+    if (!n || *n == 0) {
+      // The spool cannot be read back: the message cannot be completed; drop the connection.
+      echoing_ = false;
+      close_ = true;
+      spool_.reset();
+      return out;
+    }
+    piece.resize(*n);
+    out = Chunk(piece);
+    echo_offset_ += *n;
+    if (echo_offset_ >= body_size) {
       out += LastChunk();
       echoing_ = false;
       spool_.reset();
@@ -410,6 +419,7 @@ Status Transaction::OnHead(const RequestHead& head) {
   }
   unfinished_ = false;
   unfinished_reason_.clear();
+  continued_ = false;
   spool_.reset();
   if (head.method == Method::kOptions || !head.encapsulated.has_body()) return Status::Ok();
   spool_ = std::make_unique<Spool>(o.spool_memory, o.spool_dir);
@@ -444,6 +454,7 @@ Status Transaction::OnBody(std::string_view data) {
 
 Status Transaction::OnPreviewEnd() {
   // The whole body is needed to inspect it.
+  continued_ = true;
   output_ += ContinueResponse();
   return Status::Ok();
 }
@@ -508,7 +519,7 @@ void Transaction::SendUnchanged(bool allow_204) {
   const HttpHead* http = request ? (head_.http_request ? &*head_.http_request : nullptr)
                                  : (head_.http_response ? &*head_.http_response : nullptr);
   const std::string raw = http != nullptr ? http->raw : std::string();
-  const bool body = spool_ != nullptr && !spool_->Body().empty();
+  const bool body = spool_ != nullptr && spool_->size > spool_->prefix;
   output_ += OkHead(service_.istag(), request, raw, body);
   if (body) {
     echo_offset_ = 0;
@@ -627,14 +638,16 @@ void Transaction::Respond() {
     case Method::kReqmod:
     case Method::kRespmod:
       ++service_.stats_.requests;
-      RespondReqmod(head_.allow_204 || head_.preview.has_value());
+      // 204 is allowed when the client offered it, or as the answer to a preview (RFC 3507 4.6): a
+      // message whose whole body came in the preview (ieof) — not after a 100 Continue.
+      RespondReqmod(head_.allow_204 || (head_.preview.has_value() && !continued_));
       return;
   }
 }
 
 void Transaction::RespondReqmod(bool allow_204) {
   // Nothing to inspect: a request without a body (GET) or an empty one.
-  if (!spool_ || spool_->Body().empty()) {
+  if (!spool_ || spool_->size == spool_->prefix) {
     if (!unfinished_) {
       SendUnchanged(allow_204);
       return;

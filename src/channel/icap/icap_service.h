@@ -129,6 +129,7 @@ class Transaction : private Parser::Handler {
   std::uint64_t echo_offset_ = 0;  // next spooled byte to echo (SendUnchanged without 204)
   bool echoing_ = false;
   bool close_ = false;
+  bool continued_ = false;   // 100 Continue was sent: the preview is over
   bool unfinished_ = false;  // the body exceeded max_body or could not be spooled
   std::string unfinished_reason_;
 };
