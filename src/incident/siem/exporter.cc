@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <iostream>
 #include <random>
+#include <set>
 #include <utility>
 
 namespace leakguard::incident::siem {
@@ -33,6 +35,21 @@ Exporter::Exporter(SiemConfig config, ExporterOptions options)
 }
 
 Result<std::unique_ptr<Exporter>> Exporter::Create(SiemConfig config, ExporterOptions options) {
+  // Names become folder names and metric labels: the YAML parser checks them, a config built in code
+  // is checked here.
+  std::set<std::string> names;
+  for (const auto& sc : config.sinks) {
+    bool ok = !sc.name.empty() && sc.name.front() != '.';
+    for (char c : sc.name)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+    if (!ok)
+      return Unexpected(
+          Status::InvalidArgument("sink name '" + sc.name + "': use letters, digits, '.', '-', '_'"));
+    if (!names.insert(sc.name).second)
+      return Unexpected(Status::InvalidArgument("sink name '" + sc.name + "' used twice"));
+  }
+  if (!config.sinks.empty() && config.spool_dir.empty())
+    return Unexpected(Status::InvalidArgument("siem: a spool folder is required"));
   std::unique_ptr<Exporter> e(new Exporter(std::move(config), std::move(options)));
   for (const auto& sc : e->config_.sinks) {
     auto state = std::make_unique<SinkState>();

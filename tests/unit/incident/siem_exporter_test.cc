@@ -410,6 +410,19 @@ TEST(SiemExporter, WebhookRetriesOn5xxAndRejectsOn400) {
   EXPECT_EQ(Json::parse(bodies[0])["event_id"], first.id);
 }
 
+TEST(SiemExporter, SinkNamesAreChecked) {
+  TempDir dir;
+  SiemConfig c = BaseConfig(dir);
+  c.sinks.push_back(JsonlSink(dir / "a.jsonl", "../escape"));
+  EXPECT_EQ(Exporter::Create(c, Quiet(false)).error().code(), StatusCode::kInvalidArgument);
+  c.sinks[0].name = "a";
+  c.sinks.push_back(JsonlSink(dir / "b.jsonl", "a"));
+  EXPECT_EQ(Exporter::Create(c, Quiet(false)).error().code(), StatusCode::kInvalidArgument);
+  c.sinks.pop_back();
+  c.spool_dir.clear();
+  EXPECT_EQ(Exporter::Create(c, Quiet(false)).error().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(SiemExporter, TlsFilesAreChecked) {
   TempDir dir;
   SiemConfig c = BaseConfig(dir);
