@@ -125,6 +125,24 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     };
     options.classifier = [dp] { return dp->classifier(); };
     options.extra_metrics = [dp] { return dp->RenderMetrics(); };
+    options.justify = [dp](const std::string& incident, const std::string& ticket,
+                           const std::string& reason) { return dp->Justify(incident, ticket, reason); };
+  }
+  // The ICAP service starts after the HTTP listener is bound (its justify page links to it); its
+  // counters join /metrics through this pointer.
+  std::atomic<channel::icap::IcapService*> icap_metrics{nullptr};
+  {
+    auto previous = options.extra_metrics;
+    options.extra_metrics = [previous, &icap_metrics] {
+      std::string out = previous ? previous() : std::string();
+      if (channel::icap::IcapService* is = icap_metrics.load()) out += is->RenderMetrics();
+      return out;
+    };
+  }
+  server::Server server(options, *engine);
+  if (Status s = server.Start(); !s.ok()) {
+    PrintError(err, "cannot listen on " + args.listen + ": " + StatusText(s));
+    return kExitError;
   }
   // ICAP for web proxies (docs/integrations/squid.md), on its own threads.
   channel::icap::IcapConfig icap;
@@ -149,6 +167,11 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     icap.server.port = a->port;
   }
   icap.server.threads = args.threads;
+  // The justify page's form posts to this server's HTTP API (as the proxy reaches it).
+  if (icap.service.justify_url.empty())
+    icap.service.justify_url = "http://" +
+                               HostForUrl(address->host == "0.0.0.0" ? "127.0.0.1" : address->host) + ":" +
+                               std::to_string(server.port()) + "/v1/justify";
   icap.service.limits = args.limits;
   std::unique_ptr<channel::icap::IcapService> icap_service;
   std::unique_ptr<channel::icap::IcapServer> icap_server;
@@ -161,16 +184,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     }
     err << "leakguard: ICAP on icap://" << HostForUrl(icap.server.address) << ':' << icap_server->port()
         << '/' << icap.service.reqmod_service << " and /" << icap.service.respmod_service << std::endl;
-    channel::icap::IcapService* is = icap_service.get();
-    auto previous = options.extra_metrics;
-    options.extra_metrics = [previous, is] {
-      return (previous ? previous() : std::string()) + is->RenderMetrics();
-    };
-  }
-  server::Server server(options, *engine);
-  if (Status s = server.Start(); !s.ok()) {
-    PrintError(err, "cannot listen on " + args.listen + ": " + StatusText(s));
-    return kExitError;
+    icap_metrics.store(icap_service.get());
   }
   err << "leakguard: listening on http://" << HostForUrl(address->host) << ':' << server.port() << std::endl;
 

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <string>
 
+#include <sodium.h>
+
 #include "classify/classify.h"
 #include "incident/config.h"
 #include "incident/siem/exporter.h"
@@ -77,6 +79,8 @@ Result<std::unique_ptr<DecisionPoint>> DecisionPoint::Create(DecisionPointOption
                                                              EngineProvider engine) {
   std::unique_ptr<DecisionPoint> dp(new DecisionPoint());
   dp->options_ = std::move(options);
+  if (sodium_init() < 0) return Unexpected(Status::Internal("libsodium initialisation failed"));
+  randombytes_buf(dp->ticket_key_, sizeof dp->ticket_key_);
   dp->counters_ = std::make_unique<Counters>();
   const DecisionPointOptions& o = dp->options_;
 
@@ -198,6 +202,107 @@ Result<Decision> DecisionPoint::Decide(Transfer& transfer, FindingsSummary& summ
     }
   }
   return decision;
+}
+
+namespace {
+
+std::string Hex(const unsigned char* p, std::size_t n) {
+  std::string out;
+  static const char* d = "0123456789abcdef";
+  for (std::size_t i = 0; i < n; ++i) {
+    out += d[p[i] >> 4];
+    out += d[p[i] & 15];
+  }
+  return out;
+}
+
+// Ticket: "<expiry ms>.<hex(sender)>.<hex(host)>.<hex hmac>", the MAC over incident|expiry|sender|host.
+std::string HexOf(std::string_view s) {
+  return Hex(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+}
+
+std::optional<std::string> Unhex(std::string_view h) {
+  if (h.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < h.size(); i += 2) {
+    auto v = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    int a = v(h[i]), b = v(h[i + 1]);
+    if (a < 0 || b < 0) return std::nullopt;
+    out += static_cast<char>(a * 16 + b);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DecisionPoint::IssueJustifyTicket(const std::string& incident_id, const std::string& sender,
+                                              const std::string& host, std::chrono::seconds valid_for) {
+  const std::int64_t expiry =
+      NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(valid_for).count();
+  const std::string signed_text = incident_id + "|" + std::to_string(expiry) + "|" + sender + "|" + host;
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(),
+                         ticket_key_);
+  return std::to_string(expiry) + "." + HexOf(sender) + "." + HexOf(host) + "." + Hex(mac, sizeof mac);
+}
+
+Result<DecisionPoint::Justified> DecisionPoint::Justify(const std::string& incident_id,
+                                                        const std::string& ticket, const std::string& reason,
+                                                        std::chrono::seconds ttl) {
+  auto bad = [] {
+    return Unexpected(Status::InvalidArgument("the justification link is not valid or has expired"));
+  };
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  while (parts.size() < 4) {
+    std::size_t dot = ticket.find('.', pos);
+    parts.push_back(ticket.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+    if (dot == std::string::npos) break;
+    pos = dot + 1;
+  }
+  if (parts.size() != 4) return bad();
+  auto sender = Unhex(parts[1]);
+  auto host = Unhex(parts[2]);
+  auto mac = Unhex(parts[3]);
+  std::int64_t expiry = 0;
+  try {
+    expiry = std::stoll(parts[0]);
+  } catch (...) {
+    return bad();
+  }
+  if (!sender || !host || !mac || mac->size() != crypto_auth_hmacsha256_BYTES || expiry < NowMs())
+    return bad();
+  const std::string signed_text = incident_id + "|" + parts[0] + "|" + *sender + "|" + *host;
+  if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(mac->data()),
+                                    reinterpret_cast<const unsigned char*>(signed_text.data()),
+                                    signed_text.size(), ticket_key_) != 0)
+    return bad();
+  std::string why = reason;
+  while (!why.empty() && std::isspace(static_cast<unsigned char>(why.back()))) why.pop_back();
+  if (why.empty()) return Unexpected(Status::InvalidArgument("a justification is required"));
+  if (why.size() > 2000) why.resize(2000);
+  IncidentUpdate update;
+  update.actor = sender->empty() ? "unknown sender" : *sender;
+  update.justification = why;
+  if (auto updated = store_->Update(incident_id, update); !updated) return Unexpected(updated.error());
+  Justified j;
+  j.incident_id = incident_id;
+  j.host = *host;
+  j.override_until_ms = NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+  std::lock_guard lock(overrides_mu_);
+  overrides_[{*sender, *host}] = j.override_until_ms;
+  return j;
+}
+
+std::int64_t DecisionPoint::OverrideUntil(const std::string& sender, const std::string& host) const {
+  std::lock_guard lock(overrides_mu_);
+  auto it = overrides_.find({sender, host});
+  if (it == overrides_.end() || it->second < NowMs()) return 0;
+  return it->second;
 }
 
 std::string DecisionPoint::RenderMetrics() const {

@@ -18,8 +18,11 @@
 // an event does not fail the decision (the incident is in the store; the refusal is counted and logged).
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -82,6 +85,27 @@ class DecisionPoint {
   // The running bundle's classifier (for collecting markings during extraction).
   std::shared_ptr<const classify::Classifier> classifier() const;
 
+  // --- justification (action `justify`) ---
+  // A sender whose transfer got `justify` may give a business justification; it is recorded on the
+  // incident (history and audit trail) and lets the same sender (user, or client address without a
+  // user) send to the same destination host for `ttl` without being asked again. The ticket the
+  // channel hands out binds the incident, the sender and the host, and expires; only this process
+  // can check it (overrides are per node).
+  std::string IssueJustifyTicket(const std::string& incident_id, const std::string& sender,
+                                 const std::string& host,
+                                 std::chrono::seconds valid_for = std::chrono::minutes(30));
+  // Checks the ticket, records `reason` as the incident's justification (actor: the sender) and grants
+  // the override. kInvalidArgument for a bad or expired ticket or an empty reason.
+  struct Justified {
+    std::string incident_id;
+    std::string host;
+    std::int64_t override_until_ms = 0;
+  };
+  Result<Justified> Justify(const std::string& incident_id, const std::string& ticket,
+                            const std::string& reason, std::chrono::seconds ttl = std::chrono::hours(1));
+  // Whether `sender` holds a live override for `host` (and until when, Unix ms; 0 when none).
+  std::int64_t OverrideUntil(const std::string& sender, const std::string& host) const;
+
   // Prometheus lines for /metrics: decisions by action, incidents recorded, store failures, SIEM sinks.
   std::string RenderMetrics() const;
 
@@ -98,6 +122,9 @@ class DecisionPoint {
   std::unique_ptr<PolicyWatcher> watcher_;
   struct Counters;
   std::unique_ptr<Counters> counters_;
+  unsigned char ticket_key_[32] = {};  // random per process: tickets are checked by the node that issued them
+  mutable std::mutex overrides_mu_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> overrides_;  // (sender, host) -> until (ms)
 };
 
 }  // namespace leakguard::incident

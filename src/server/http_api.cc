@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "classify/classify.h"
+#include "core/url.h"
 #include "extract/inspect.h"
 #include "server/json_reader.h"
 #include "server/multipart.h"
@@ -281,12 +282,82 @@ HttpResponse HttpApi::Route(const HttpRequest& request) {
     if (request.method != "POST") return not_allowed("POST");
     return Inspect(request);
   }
+  if (path == "/v1/justify" && options_.justify) {
+    if (request.method != "POST") return not_allowed("POST");
+    return Justify(request);
+  }
   if (path == "/healthz" || path == "/metrics") {
     // HEAD gets the same headers; the network layer drops the body.
     if (request.method != "GET" && request.method != "HEAD") return not_allowed("GET, HEAD");
     return path == "/healthz" ? Healthz() : MetricsText();
   }
   return Error(404, "not_found", "no such endpoint; see /v1/inspect, /healthz, /metrics");
+}
+
+HttpResponse HttpApi::Justify(const HttpRequest& request) {
+  if (request.body.size() > 64 * 1024)
+    return Error(413, "payload_too_large", "a justification is at most 64 KiB");
+  std::string incident, ticket, reason;
+  const bool json = IsJsonContentType(request.Header("Content-Type"));
+  if (json) {
+    Result<JsonValue> doc = ParseJson(request.body, kMaxJsonDepth);
+    if (!doc || !doc->is_object())
+      return Error(400, "invalid_json", "expected {\"incident\", \"ticket\", \"reason\"}");
+    for (const JsonMember& m : doc->members) {
+      std::string* field = m.name == "incident" ? &incident
+                           : m.name == "ticket" ? &ticket
+                           : m.name == "reason" ? &reason
+                                                : nullptr;
+      if (field == nullptr || !m.value.is_string())
+        return Error(400, "invalid_request", "expected string fields incident, ticket, reason");
+      *field = m.value.text;
+    }
+  } else {
+    for (auto& [name, value] : ParseForm(request.body)) {
+      if (name == "incident") incident = value;
+      if (name == "ticket") ticket = value;
+      if (name == "reason") reason = value;
+    }
+  }
+  auto html = [](int status, std::string_view title, std::string_view text) {
+    auto esc = [](std::string_view v) {
+      std::string o;
+      for (char c : v)
+        o += c == '<'   ? "&lt;"
+             : c == '>' ? "&gt;"
+             : c == '&' ? "&amp;"
+             : c == '"' ? "&quot;"
+                        : std::string(1, c);
+      return o;
+    };
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) +
+             "</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\">\n<h1>" +
+             esc(title) + "</h1>\n<p>" + esc(text) + "</p>\n</body></html>\n";
+    r.headers.push_back({"Cache-Control", "no-store"});
+    return r;
+  };
+  auto done = options_.justify(incident, ticket, reason);
+  if (!done) {
+    if (json)
+      return Error(done.error().code() == StatusCode::kInvalidArgument ? 400 : 503, "justify_failed",
+                   done.error().message());
+    return html(done.error().code() == StatusCode::kInvalidArgument ? 400 : 503, "Justification not recorded",
+                done.error().message());
+  }
+  if (json) {
+    OrderedJson j;
+    j["incident_id"] = done->incident_id;
+    j["host"] = done->host;
+    j["override_until_ms"] = done->override_until_ms;
+    return JsonResponse(200, j);
+  }
+  return html(
+      200, "Justification recorded",
+      "Your justification is recorded on incident " + done->incident_id + ". You may send your upload to " +
+          (done->host.empty() ? std::string("that destination") : done->host) + " again for the next hour.");
 }
 
 HttpResponse HttpApi::Healthz() const {

@@ -8,6 +8,8 @@
 //                     form fields); content is extracted (archives, documents, mail, encoded runs)
 //                     before scanning; with a decider (ApiOptions::decide) the answer also holds the
 //                     policy's verdict and the incident recorded for it
+//   POST /v1/justify  a business justification for a `justify` verdict (the form of the ICAP justify
+//                     page, or JSON {"incident","ticket","reason"}); recorded on the incident
 //   GET  /healthz     {"status":"ok","engine":{"types":N,...}}
 //   GET  /metrics     Prometheus text exposition
 // Errors are JSON {"error":{"code":"...","message":"..."}} with a 4xx/5xx status.
@@ -85,6 +87,10 @@ struct ApiOptions {
   // collected from the extracted text into FindingsSummary::markings. Empty: none collected.
   std::function<std::shared_ptr<const classify::Classifier>()> classifier;
   std::function<std::string()> extra_metrics;  // appended to /metrics (decisions, SIEM sinks)
+  // POST /v1/justify (incident::DecisionPoint::Justify). Empty: 404.
+  std::function<Result<incident::DecisionPoint::Justified>(
+      const std::string& incident, const std::string& ticket, const std::string& reason)>
+      justify;
 };
 
 // Reads the "transfer" object of a request (docs/api.md): channel, user, groups, client_ip, host,
@@ -119,6 +125,7 @@ class HttpApi {
  private:
   HttpResponse Route(const HttpRequest& request);
   HttpResponse Inspect(const HttpRequest& request);
+  HttpResponse Justify(const HttpRequest& request);
   HttpResponse Healthz() const;
   HttpResponse MetricsText() const;
 

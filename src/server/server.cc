@@ -56,7 +56,7 @@ class Core {
       : options_(std::move(options)),
         log_(options_.access_log ? 2 : -1),
         api_(ApiOptions{options_.max_body_bytes, options_.allow_reveal, options_.limits, options_.decide,
-                        options_.classifier, options_.extra_metrics},
+                        options_.classifier, options_.extra_metrics, options_.justify},
              std::move(engine)),
         ioc_(static_cast<int>(ThreadCount())),
         control_(asio::make_strand(ioc_)),

@@ -47,6 +47,7 @@ struct ServerOptions {
   DecideFn decide;
   std::function<std::shared_ptr<const classify::Classifier>()> classifier;
   std::function<std::string()> extra_metrics;  // appended to /metrics
+  decltype(ApiOptions::justify) justify;       // POST /v1/justify
 };
 
 class Server {

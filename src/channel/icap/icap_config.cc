@@ -89,6 +89,8 @@ Result<IcapConfig> ParseIcapConfig(std::string_view yaml, std::string_view sourc
         if (s != "open" && s != "closed")
           throw ConfigError{Where(source, v, key) + "expected open or closed"};
         cfg.service.fail_open = s == "open";
+      } else if (key == "justify_url") {
+        cfg.service.justify_url = Scalar(source, v, key);
       } else if (key == "help") {
         cfg.service.help = Scalar(source, v, key);
       } else if (key == "transfer_ignore") {

@@ -12,6 +12,7 @@
 //     max_redact_bytes: 16MiB       # larger bodies cannot be rewritten (a redact verdict blocks them)
 //     fail: closed                  # inspection could not finish: closed (block) or open (let through)
 //     help: "Call the service desk on 1234 and quote the incident id."
+//     justify_url: http://dlp.corp.example:8080/v1/justify   # default: serve's own HTTP address
 //     transfer_ignore: [jpg, png, mp4]
 //     idle_timeout: 120             # seconds
 //     read_timeout: 300

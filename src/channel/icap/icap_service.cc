@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "channel/icap/icap_response.h"
+#include "core/url.h"
 #include "extract/inspect.h"
 #include "policy/content_summary.h"
 
@@ -86,40 +87,6 @@ std::string DecodeUser(std::string_view v) {
   std::string user = decoded.value_or(std::string(v));
   if (auto scheme = user.find("://"); scheme != std::string::npos) user = user.substr(scheme + 3);
   return user;
-}
-
-char Hex(int v) { return "0123456789ABCDEF"[v & 15]; }
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string PercentEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '*') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += Hex(c >> 4);
-      out += Hex(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -380,7 +347,8 @@ std::string Transaction::TakeOutput() {
     // The next piece of an echoed body, read with pread (a mapping would keep the pages of a large
     // file-backed body resident).
     const std::uint64_t body_size = spool_->size - spool_->prefix;
-    std::string piece(static_cast<std::size_t>(std::min<std::uint64_t>(kEchoPiece, body_size - echo_offset_)), '\0');
+    std::string piece(static_cast<std::size_t>(std::min<std::uint64_t>(kEchoPiece, body_size - echo_offset_)),
+                      '\0');
     auto n = spool_->ReadAt(spool_->prefix + echo_offset_, piece.data(), piece.size());
     if (!n || *n == 0) {
       // The spool cannot be read back: the message cannot be completed; drop the connection.
@@ -530,7 +498,7 @@ void Transaction::SendUnchanged(bool allow_204) {
 }
 
 void Transaction::SendBlockPage(const Verdict& verdict, const std::string& incident_id,
-                                std::string_view reason) {
+                                std::string_view reason, std::string_view form_html) {
   ++service_.stats_.blocked;
   std::string rules;
   for (const RuleMatch& m : verdict.matched)
@@ -542,8 +510,8 @@ void Transaction::SendBlockPage(const Verdict& verdict, const std::string& incid
       "<h1>This upload was blocked</h1>\n<p>" +
       HtmlEscape(reason.empty() ? "It contains data that may not be sent to this destination." : reason) +
       "</p>\n" + (rules.empty() ? "" : "<p>Policy rule:</p><ul>" + rules + "</ul>\n") +
-      (incident_id.empty() ? "" : "<p>Incident: <code>" + HtmlEscape(incident_id) + "</code></p>\n") + "<p>" +
-      HtmlEscape(service_.options_.help) +
+      (incident_id.empty() ? "" : "<p>Incident: <code>" + HtmlEscape(incident_id) + "</code></p>\n") +
+      std::string(form_html) + "<p>" + HtmlEscape(service_.options_.help) +
       "</p>\n<p><small>LeakGuard data leakage prevention</small></p>\n</body></html>\n";
   const std::string head =
       "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
@@ -554,6 +522,38 @@ void Transaction::SendBlockPage(const Verdict& verdict, const std::string& incid
   if (!incident_id.empty()) extra.push_back({"X-LeakGuard-Incident", incident_id});
   output_ += OkHead(service_.istag(), /*request=*/false, head, true, extra) + Chunk(page) + LastChunk();
   spool_.reset();
+}
+
+namespace {
+// Who an override belongs to and where it applies.
+std::string SenderOf(const Transfer& t) {
+  return !t.identity.user.empty() ? t.identity.user : t.identity.client_ip;
+}
+std::string HostOf(const Transfer& t) {
+  if (t.destinations.empty()) return {};
+  return !t.destinations.front().host.empty() ? t.destinations.front().host : t.destinations.front().ip;
+}
+}  // namespace
+
+void Transaction::SendJustifyPage(const Verdict& verdict, const std::string& incident_id,
+                                  const Transfer& transfer) {
+  std::string form;
+  incident::DecisionPoint* decisions = service_.decisions_;
+  if (!service_.options_.justify_url.empty() && decisions != nullptr && !incident_id.empty()) {
+    const std::string ticket =
+        decisions->IssueJustifyTicket(incident_id, SenderOf(transfer), HostOf(transfer));
+    form = "<form method=\"post\" action=\"" + HtmlEscape(service_.options_.justify_url) +
+           "\">\n<input type=\"hidden\" name=\"incident\" value=\"" + HtmlEscape(incident_id) +
+           "\">\n<input type=\"hidden\" name=\"ticket\" value=\"" + HtmlEscape(ticket) +
+           "\">\n<p><label>Business justification:<br><textarea name=\"reason\" rows=\"4\" cols=\"60\" "
+           "required></textarea></label></p>\n<p><button type=\"submit\">Submit and allow for one "
+           "hour</button></p>\n"
+           "</form>\n<p>After submitting, send your upload again.</p>\n";
+  }
+  SendBlockPage(verdict, incident_id,
+                verdict.message.empty() ? "This upload needs a business justification before it may be sent."
+                                        : verdict.message,
+                form);
 }
 
 bool Transaction::TryRedact() {
@@ -597,9 +597,9 @@ bool Transaction::TryRedact() {
         rewritten.append(pair);
       } else {
         std::string masked;
-        if (!mask(PercentDecode(pair.substr(eq + 1)), masked)) return false;
+        if (!mask(FormDecode(pair.substr(eq + 1)), masked)) return false;
         rewritten.append(pair.substr(0, eq + 1));
-        rewritten += PercentEncode(masked);
+        rewritten += FormEncode(masked);
       }
       if (amp == std::string_view::npos) break;
       rest.remove_prefix(amp + 1);
@@ -714,6 +714,9 @@ void Transaction::RespondReqmod(bool allow_204) {
                         {},
                         false};
   }
+  // A justification given earlier lets the same sender send to the same host for a while.
+  const std::int64_t override_until = decisions->OverrideUntil(SenderOf(transfer), HostOf(transfer));
+  if (override_until > 0) transfer.attributes["justified_until_ms"] = std::to_string(override_until);
   std::vector<incident::ContentItem> content;
   if (spool_) content.push_back({transfer.name, spool_->Body()});
   auto decided = decisions->Decide(transfer, summary, content, imposed ? &*imposed : nullptr);
@@ -742,8 +745,11 @@ void Transaction::RespondReqmod(bool allow_204) {
           "rewritten.");
       return;
     case Action::kJustify:
-      SendBlockPage(v, decided->incident_id,
-                    v.message.empty() ? "This upload needs a business justification." : v.message);
+      if (override_until > 0) {
+        SendUnchanged(allow_204);
+      } else {
+        SendJustifyPage(v, decided->incident_id, transfer);
+      }
       return;
     case Action::kEncrypt:
     case Action::kQuarantine:

@@ -11,8 +11,10 @@
 //   redact                      the request with every finding masked (urlencoded forms, JSON, text)
 //                               and Content-Length fixed; content that cannot be rewritten is blocked
 //   block, quarantine, encrypt  an HTTP 403 block page: the rule, the incident id, how to get help —
-//   justify                     never the sensitive values (justify: the page asks the user to contact
-//                               the security team with the incident id; self-service override: TODO)
+//   justify                     never the sensitive values. For justify the page has a form: the
+//                               sender's business justification goes to IcapOptions::justify_url
+//                               (serve's POST /v1/justify), is recorded on the incident, and the same
+//                               sender may then send to the same host for a while (DecisionPoint::Justify)
 // A request without a body (GET) is answered 204 at once. When inspection cannot finish (a limit, a
 // timeout, an error), IcapOptions::fail_open decides: the decision gets an "icap/fail-open" or
 // "icap/fail-closed" rule, so the choice is recorded on the incident.
@@ -47,6 +49,9 @@ struct IcapOptions {
   std::uint64_t max_redact_bytes = 16 << 20;  // larger bodies cannot be rewritten: blocked instead
   bool fail_open = false;  // inspection could not finish: let it through (true) or block (false)
   std::string help = "Contact your IT security team and quote the incident id.";  // on block pages
+  // Where the justification form posts to, as the user's browser reaches it through the proxy
+  // (serve's HTTP API, POST /v1/justify). Empty: the justify page has no form, only the incident id.
+  std::string justify_url;
   std::vector<std::string> transfer_ignore;  // file extensions the proxy need not send (OPTIONS)
   extract::Limits limits;
 };
@@ -114,7 +119,9 @@ class Transaction : private Parser::Handler {
   struct Spool;
   void Respond();
   void RespondReqmod(bool allow_204);
-  void SendBlockPage(const Verdict& verdict, const std::string& incident_id, std::string_view reason);
+  void SendBlockPage(const Verdict& verdict, const std::string& incident_id, std::string_view reason,
+                     std::string_view form_html = {});
+  void SendJustifyPage(const Verdict& verdict, const std::string& incident_id, const Transfer& transfer);
   void SendUnchanged(bool allow_204);
   bool TryRedact();
   Transfer BuildTransfer() const;

@@ -40,6 +40,11 @@ rules:
       content: {types: [EMAIL_ADDRESS]}
     action: redact
     severity: low
+  - id: ibans
+    when:
+      content: {types: [IBAN_CODE]}
+    action: justify
+    severity: medium
 )";
     std::ofstream(dir_ / "config.yaml")
         << "organization:\n  internal_domains: [corp.example]\npolicy: policy.yaml\n"
@@ -231,6 +236,39 @@ TEST_F(IcapServiceTest, FailClosedWhenTheBodyIsTooLargeAndTheChoiceIsRecorded) {
   Make(o);
   out = Exchange(Reqmod(Post("http://x.example.net/u", "text/plain", body.size()), body));
   EXPECT_TRUE(out.starts_with("ICAP/1.0 204")) << out;
+}
+
+TEST_F(IcapServiceTest, JustifyPageThenOverrideForTheSameSenderAndHost) {
+  IcapOptions o;
+  o.justify_url = "http://127.0.0.1:8080/v1/justify";
+  Make(o);
+  const std::string body = "please pay to IBAN DE89 3704 0044 0532 0130 00 today";
+  const std::string req = Reqmod(Post("https://bank.example.net/pay", "text/plain", body.size()), body);
+  std::string out = Exchange(req);
+  ASSERT_NE(out.find("HTTP/1.1 403 Forbidden"), std::string::npos) << out;
+  ASSERT_NE(out.find("action=\"http://127.0.0.1:8080/v1/justify\""), std::string::npos) << out;
+  auto field = [&](const std::string& name) {
+    std::size_t p = out.find("name=\"" + name + "\" value=\"");
+    EXPECT_NE(p, std::string::npos) << name;
+    p += name.size() + 15;
+    return out.substr(p, out.find('"', p) - p);
+  };
+  const std::string incident = field("incident");
+  const std::string ticket = field("ticket");
+  EXPECT_FALSE(decisions_->Justify(incident, ticket + "0", "because").has_value());  // tampered
+  EXPECT_FALSE(decisions_->Justify(incident, ticket, "  ").has_value());             // no reason
+  auto j = decisions_->Justify(incident, ticket, "quarterly supplier payment, approved by finance");
+  ASSERT_TRUE(j) << j.error().ToString();
+  EXPECT_EQ(j->host, "bank.example.net");
+  auto got = decisions_->store().Get(incident);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->justification, "quarterly supplier payment, approved by finance");
+  // The same upload from the same sender now goes through (and is still recorded).
+  out = Exchange(req);
+  EXPECT_TRUE(out.starts_with("ICAP/1.0 204")) << out;
+  // Another destination host still asks.
+  out = Exchange(Reqmod(Post("https://other.example.net/pay", "text/plain", body.size()), body));
+  EXPECT_NE(out.find("HTTP/1.1 403 Forbidden"), std::string::npos);
 }
 
 TEST_F(IcapServiceTest, MalformedRequestsGetAnErrorAndClose) {

@@ -166,3 +166,45 @@ TEST_F(DecisionTest, BadTransferIs400) {
 
 }  // namespace
 }  // namespace leakguard::server
+
+namespace leakguard::server {
+namespace {
+
+TEST(JustifyEndpoint, FormAndJsonAndErrors) {
+  ApiOptions options;
+  std::string seen;
+  options.justify = [&](const std::string& incident, const std::string& ticket,
+                        const std::string& reason) -> Result<incident::DecisionPoint::Justified> {
+    seen = incident + "|" + ticket + "|" + reason;
+    if (ticket != "good") return Unexpected(Status::InvalidArgument("the justification link is not valid"));
+    return incident::DecisionPoint::Justified{incident, "bank.example.net", 123};
+  };
+  HttpApi api(options, test_support::CompileTestEngine());
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/v1/justify";
+  r.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  std::string body = "incident=INC-1&ticket=good&reason=needed+for+the+audit%3C";
+  r.body = body;
+  HttpResponse out = api.Handle(r);
+  EXPECT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(seen, "INC-1|good|needed for the audit<");
+  EXPECT_NE(out.body.find("Justification recorded"), std::string::npos);
+  EXPECT_NE(out.body.find("bank.example.net"), std::string::npos);
+  body = "incident=INC-1&ticket=bad&reason=x";
+  r.body = body;
+  out = api.Handle(r);
+  EXPECT_EQ(out.status, 400);
+  EXPECT_NE(out.body.find("not valid"), std::string::npos);
+  r.headers = {{"Content-Type", "application/json"}};
+  body = R"({"incident": "INC-2", "ticket": "good", "reason": "r"})";
+  r.body = body;
+  out = api.Handle(r);
+  EXPECT_EQ(out.status, 200) << out.body;
+  EXPECT_NE(out.body.find("\"override_until_ms\":123"), std::string::npos) << out.body;
+  r.method = "GET";
+  EXPECT_EQ(api.Handle(r).status, 405);
+}
+
+}  // namespace
+}  // namespace leakguard::server
