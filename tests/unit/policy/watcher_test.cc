@@ -1,6 +1,7 @@
 // PolicyWatcher: reload swaps the bundle, a bad policy is refused and the running one stays, file
 // changes are detected by content (mtime + size, then hash).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
