@@ -16,7 +16,7 @@ PACKAGES=(
   # policies, incidents, evidence, SIEM (src/policy, src/incident): GeoIP country, stores, crypto, TLS
   libmaxminddb-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev wrk
   # real peers started by the integration tests (REAL_COMPONENTS.md)
   postgresql rsyslog rsyslog-openssl python3 squid c-icap
 )

@@ -1,6 +1,7 @@
 // `leakguard serve`: compile the engine, start leakguard::server::Server, reload on SIGHUP.
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 
 #include <atomic>
@@ -65,7 +66,18 @@ Result<ListenAddress> ParseListen(std::string_view text) {
   return address;
 }
 
+// A proxy keeps up to Max-Connections (1,000 by default) ICAP connections open: lift the soft limit
+// on open files to the hard one (Debian's soft default is 1,024).
+static void RaiseOpenFileLimit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
 int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
+  RaiseOpenFileLimit();
   auto address = ParseListen(args.listen);
   if (!address) {
     PrintError(err, address.error().message());

@@ -4,7 +4,7 @@
 //   icap:
 //     listen: 127.0.0.1:1344        # "off" disables the ICAP listener
 //     services: {reqmod: reqmod, respmod: respmod}
-//     preview: 4096                 # bytes Squid sends before LeakGuard asks for the rest
+//     preview: 64KiB                # bytes Squid sends before LeakGuard asks for the rest
 //     max_connections: 1000
 //     max_body: 0                   # bytes; 0 = no limit. Larger bodies are not inspected: fail mode
 //     spool_memory: 4MiB            # body bytes kept in memory; beyond, a temporary file

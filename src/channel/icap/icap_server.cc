@@ -21,7 +21,7 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-constexpr std::size_t kReadBuffer = 64 << 10;
+constexpr std::size_t kReadBuffer = 16 << 10;  // per connection: 1,000 idle connections cost ~16 MB
 
 }  // namespace
 
