@@ -66,6 +66,12 @@ rules:
       destination: {external: true}
     action: redact
     severity: high
+  - id: card-downloads
+    when:
+      direction: in
+      content: {types: [CREDIT_CARD_NUMBER]}
+    action: audit
+    severity: low
 EOF
 ICAP_PORT=$(free_port)
 cat >"$TMP/leakguard.yaml" <<EOF
@@ -102,6 +108,8 @@ icap_send_client_ip on
 icap_persistent_connections on
 icap_service lg reqmod_precache icap://127.0.0.1:$ICAP_PORT/reqmod bypass=0
 adaptation_access lg allow all
+icap_service lgresp respmod_precache icap://127.0.0.1:$ICAP_PORT/respmod bypass=1
+adaptation_access lgresp allow all
 cache deny all
 pid_filename $TMP/squid/squid.pid
 access_log stdio:$TMP/squid/access.log
@@ -160,6 +168,13 @@ for f in clean.txt clean.gz; do
   [[ $got == "$want" ]] || fail "clean $f changed on its way: $(cat "$TMP/origin/$n.meta")"
 done
 
+# --- a download with card numbers (RESPMOD): delivered unchanged, recorded (audit) ---
+curl -s -o "$TMP/dl" "${PROXY[@]}" "$ORIGIN_URL/download/customers.txt" || fail "download through Squid"
+grep -q "4111 1111 1111 1111" "$TMP/dl" || fail "the download was changed: $(cat "$TMP/dl")"
+"$BIN" incidents list --store "sqlite:$TMP/incidents.db" --format json >"$TMP/dl.json"
+jq -e '[.[] | select(.transfer.direction == "in" and .action == "audit")] | length >= 1' "$TMP/dl.json" >/dev/null ||
+  fail "no audit incident for the download: $(head -c 1500 "$TMP/dl.json")"
+
 # --- 1 GB upload (chunked PUT): passes, memory bounded ---
 hwm() { awk '/VmHWM/ {print $2}' /proc/$LG/status; }
 rss_before=$(awk '/VmRSS/ {print $2}' /proc/$LG/status)
@@ -175,5 +190,5 @@ echo "1 GB upload: leakguard RSS before ${rss_before} kB, peak ${peak} kB (+${gr
 [[ $growth -lt 200 ]] || fail "1 GB upload grew LeakGuard's memory by $growth MB"
 
 "$BIN" incidents list --store "sqlite:$TMP/incidents.db" --format json >"$TMP/incidents.json"
-[[ $(jq length "$TMP/incidents.json") -ge 3 ]] || fail "expected at least 3 incidents, got $(jq length "$TMP/incidents.json")"
-echo "PASS: Squid + LeakGuard ICAP (block form, block xlsx, redact JSON, clean byte for byte, 1 GB with +$growth MB)"
+[[ $(jq length "$TMP/incidents.json") -ge 4 ]] || fail "expected at least 4 incidents, got $(jq length "$TMP/incidents.json")"
+echo "PASS: Squid + LeakGuard ICAP (block form, block xlsx, redact JSON, clean byte for byte, audited download, 1 GB with +$growth MB)"

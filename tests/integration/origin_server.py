@@ -82,6 +82,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_PUT = _handle
 
     def do_GET(self):
+        if self.path.startswith("/download/customers.txt"):
+            reply = b"customer list\nalice, card 4111 1111 1111 1111\nbob, card 5555 5555 5555 4444\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+            return
         reply = b"hello from the origin\n"
         self.send_response(200)
         self.send_header("Content-Length", str(len(reply)))
