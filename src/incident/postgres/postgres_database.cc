@@ -209,6 +209,18 @@ class PgDatabase final : public Database {
       keys.push_back("application_name");
       values.push_back("leakguard");
     }
+    // A server that vanishes without closing the connection (host down, network cut) would otherwise
+    // block a writer for the kernel's TCP timeout, about 15 minutes: notice it within ~30 s instead.
+    static constexpr const char* kTcpDefaults[][2] = {{"keepalives", "1"},
+                                                      {"keepalives_idle", "10"},
+                                                      {"keepalives_interval", "5"},
+                                                      {"keepalives_count", "3"},
+                                                      {"tcp_user_timeout", "30000"}};
+    for (const auto& [key, value] : kTcpDefaults)
+      if (conninfo_.find(key) == std::string::npos) {
+        keys.push_back(key);
+        values.push_back(value);
+      }
     keys.push_back(nullptr);
     values.push_back(nullptr);
     PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 1);
