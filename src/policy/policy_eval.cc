@@ -46,8 +46,9 @@ bool EvalContent(const ContentCondition& c, const Context& ctx, std::vector<std:
         if (t.type != "EXTRACTION_LIMIT" && t.type != "ENCRYPTED_CONTENT" && t.type != "UNREADABLE_CONTENT")
           count(t);
     } else {
-      for (const auto& id : c.types)
-        if (const TypeSummary* t = s.Find(id)) count(*t);
+      // A summary holds a few types, a category many (130 credential types): walk the summary.
+      for (const auto& t : s.types)
+        if (std::binary_search(c.types.begin(), c.types.end(), t.type)) count(t);
     }
     if (total == 0 || total < *c.min_count) return false;
     why = parts;
