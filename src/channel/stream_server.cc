@@ -1,4 +1,4 @@
-#include "channel/icap/icap_server.h"
+#include "channel/stream_server.h"
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -13,9 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "channel/icap/icap_response.h"
-
-namespace leakguard::channel::icap {
+namespace leakguard::channel {
 namespace {
 
 namespace asio = boost::asio;
@@ -25,13 +23,15 @@ constexpr std::size_t kReadBuffer = 16 << 10;  // per connection: 1,000 idle con
 
 }  // namespace
 
-struct IcapServer::Impl {
+struct StreamServer::Impl {
   class Connection;
 
-  Impl(IcapServerOptions o, IcapService& s) : options(std::move(o)), service(s), acceptor(ioc) {}
+  Impl(StreamServerOptions o, SessionFactory f, std::function<std::string()> r)
+      : options(std::move(o)), factory(std::move(f)), overload_reply(std::move(r)), acceptor(ioc) {}
 
-  IcapServerOptions options;
-  IcapService& service;
+  StreamServerOptions options;
+  SessionFactory factory;
+  std::function<std::string()> overload_reply;
   asio::io_context ioc;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
@@ -46,13 +46,13 @@ struct IcapServer::Impl {
 
 // One proxy connection. Its socket lives on a strand of its own: the read/write handlers, the timeout
 // and a Close from Stop never run at the same time.
-class IcapServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
+class StreamServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Impl& server, tcp::socket socket)
       : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()), buffer_(kReadBuffer) {
     boost::system::error_code ec;
     auto peer = socket_.remote_endpoint(ec);
-    transaction_ = server_.service.NewTransaction(ec ? std::string() : peer.address().to_string());
+    transaction_ = server_.factory(ec ? std::string() : peer.address().to_string());
     socket_.set_option(tcp::no_delay(true), ec);
   }
 
@@ -73,7 +73,8 @@ class IcapServer::Impl::Connection : public std::enable_shared_from_this<Connect
 
   void Refuse() {
     auto self = shared_from_this();
-    auto reply = std::make_shared<std::string>(ErrorResponse(503, server_.service.istag()));
+    auto reply =
+        std::make_shared<std::string>(server_.overload_reply ? server_.overload_reply() : std::string());
     asio::async_write(socket_, asio::buffer(*reply), [self, reply](boost::system::error_code, std::size_t) {
       self->Close();
       self->Finish();
@@ -141,11 +142,11 @@ class IcapServer::Impl::Connection : public std::enable_shared_from_this<Connect
   std::vector<char> buffer_;
   std::string pending_;
   std::string out_;
-  std::unique_ptr<Transaction> transaction_;
+  std::unique_ptr<StreamSession> transaction_;
   std::atomic<bool> finished_{false};
 };
 
-void IcapServer::Impl::Accept() {
+void StreamServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
     if (stopping.load()) return;
     if (!ec) {
@@ -162,23 +163,26 @@ void IcapServer::Impl::Accept() {
   });
 }
 
-IcapServer::IcapServer(IcapServerOptions options, IcapService& service)
-    : impl_(std::make_unique<Impl>(std::move(options), service)) {}
+StreamServer::StreamServer(StreamServerOptions options, SessionFactory factory,
+                           std::function<std::string()> overload_reply)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(factory), std::move(overload_reply))) {}
 
-IcapServer::~IcapServer() { Stop(); }
+StreamServer::~StreamServer() { Stop(); }
 
-Status IcapServer::Start() {
+Status StreamServer::Start() {
   Impl& s = *impl_;
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.options.address, ec);
-  if (ec) return Status::InvalidArgument("bad ICAP listen address '" + s.options.address + "'");
+  if (ec)
+    return Status::InvalidArgument("bad " + s.options.protocol + " listen address '" + s.options.address +
+                                   "'");
   tcp::endpoint endpoint(address, s.options.port);
   s.acceptor.open(endpoint.protocol(), ec);
   if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return Status::Unavailable("cannot listen for ICAP on " + s.options.address + ":" +
+    return Status::Unavailable("cannot listen for " + s.options.protocol + " on " + s.options.address + ":" +
                                std::to_string(s.options.port) + ": " + ec.message());
   s.bound_port = s.acceptor.local_endpoint().port();
   s.Accept();
@@ -187,7 +191,7 @@ Status IcapServer::Start() {
   return Status::Ok();
 }
 
-void IcapServer::Stop() {
+void StreamServer::Stop() {
   Impl& s = *impl_;
   if (s.stopping.exchange(true)) return;
   asio::post(s.ioc, [&s] {
@@ -202,7 +206,7 @@ void IcapServer::Stop() {
   s.ioc.stop();
 }
 
-std::uint16_t IcapServer::port() const { return impl_->bound_port.load(); }
-std::uint64_t IcapServer::open_connections() const { return impl_->open.load(); }
+std::uint16_t StreamServer::port() const { return impl_->bound_port.load(); }
+std::uint64_t StreamServer::open_connections() const { return impl_->open.load(); }
 
-}  // namespace leakguard::channel::icap
+}  // namespace leakguard::channel

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "channel/body_spool.h"
 #include "channel/icap/icap_response.h"
 #include "core/url.h"
 #include "extract/inspect.h"
@@ -93,102 +94,7 @@ std::string DecodeUser(std::string_view v) {
 
 // --- the body spool ----------------------------------------------------------------------------------
 
-// The body of one message: in memory up to a bound, then in an unlinked temporary file. `prefix`
-// bytes at the start are not part of the body (a MIME header that makes a multipart upload readable
-// by the mail extractor).
-struct Transaction::Spool {
-  std::string memory;
-  int fd = -1;
-  std::uint64_t size = 0;
-  std::size_t prefix = 0;
-  void* map = nullptr;
-  std::size_t limit;
-  std::string dir;
-
-  Spool(std::size_t memory_limit, std::string spool_dir) : limit(memory_limit), dir(std::move(spool_dir)) {}
-  ~Spool() {
-    if (map != nullptr) ::munmap(map, size);
-    if (fd >= 0) ::close(fd);
-  }
-
-  Status Append(std::string_view d) {
-    if (fd < 0 && memory.size() + d.size() <= limit) {
-      memory.append(d);
-      size += d.size();
-      return Status::Ok();
-    }
-    if (fd < 0) {
-      std::string path =
-          (dir.empty() ? std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") : dir) +
-          "/leakguard-icap-XXXXXX";
-      fd = ::mkstemp(path.data());
-      if (fd < 0)
-        return Status::IoError("cannot create a spool file in " + path + ": " + std::strerror(errno));
-      ::unlink(path.c_str());
-      if (Status s = WriteAll(memory); !s.ok()) return s;
-      std::string().swap(memory);
-    }
-    if (Status s = WriteAll(d); !s.ok()) return s;
-    size += d.size();
-    return Status::Ok();
-  }
-
-  Status WriteAll(std::string_view d) {
-    while (!d.empty()) {
-      ssize_t n = ::write(fd, d.data(), d.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::IoError(std::string("spool write failed: ") + std::strerror(errno));
-      d.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return Status::Ok();
-  }
-
-  // The whole spool as bytes: memory, or the file mapped (pages are read only when touched).
-  std::string_view View() {
-    if (fd < 0) return memory;
-    if (map == nullptr && size > 0) {
-      void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (m == MAP_FAILED) return {};
-      map = m;
-    }
-    return {static_cast<const char*>(map), static_cast<std::size_t>(size)};
-  }
-  std::string_view Body() { return View().substr(std::min<std::size_t>(prefix, View().size())); }
-
-  Result<std::size_t> ReadAt(std::uint64_t offset, char* buf, std::size_t n) {
-    if (offset >= size) return 0;
-    n = static_cast<std::size_t>(std::min<std::uint64_t>(n, size - offset));
-    if (fd < 0) {
-      std::memcpy(buf, memory.data() + offset, n);
-      return n;
-    }
-    for (;;) {
-      ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(offset));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0)
-        return Unexpected(Status::IoError(std::string("spool read failed: ") + std::strerror(errno)));
-      return static_cast<std::size_t>(r);
-    }
-  }
-};
-
 namespace {
-
-// Reads a spool from its start (prefix included), for extraction.
-class SpoolSource : public extract::Source {
- public:
-  explicit SpoolSource(std::function<Result<std::size_t>(std::uint64_t, char*, std::size_t)> read)
-      : read_(std::move(read)) {}
-  Result<std::size_t> Read(char* buffer, std::size_t size) override {
-    auto n = read_(offset_, buffer, size);
-    if (n) offset_ += *n;
-    return n;
-  }
-
- private:
-  std::function<Result<std::size_t>(std::uint64_t, char*, std::size_t)> read_;
-  std::uint64_t offset_ = 0;
-};
 
 // An application/x-www-form-urlencoded body as text for the engine: one "name: value" line per field,
 // '+' and %XX decoded, so "card=4111+1111+1111+1111" reads as "card: 4111 1111 1111 1111" (the field
@@ -390,7 +296,7 @@ Status Transaction::OnHead(const RequestHead& head) {
   continued_ = false;
   spool_.reset();
   if (head.method == Method::kOptions || !head.encapsulated.has_body()) return Status::Ok();
-  spool_ = std::make_unique<Spool>(o.spool_memory, o.spool_dir);
+  spool_ = std::make_unique<BodySpool>(o.spool_memory, o.spool_dir);
   // A multipart upload becomes a MIME entity for the extractor: its Content-Type header first.
   const HttpHead* http = head.method == Method::kReqmod
                              ? (head.http_request ? &*head.http_request : nullptr)
@@ -669,9 +575,8 @@ void Transaction::RespondReqmod(bool allow_204) {
       return *extra[level - 1];
     });
     if (extract::PartSink* obs = builder.observer()) inspector.set_observer(obs);
-    Spool* spool = spool_.get();
-    SpoolSource source(
-        [spool](std::uint64_t off, char* buf, std::size_t n) { return spool->ReadAt(off, buf, n); });
+    BodySpool* spool = spool_.get();
+    SpoolSource source(*spool);
     FormDecodingSource form(source);
     const HttpHead* http = head_.method == Method::kReqmod
                                ? (head_.http_request ? &*head_.http_request : nullptr)

@@ -30,7 +30,9 @@
 #include <string>
 #include <vector>
 
+#include "channel/body_spool.h"
 #include "channel/icap/icap_parser.h"
+#include "channel/stream_server.h"
 #include "detect/scanner_pool.h"
 #include "extract/limits.h"
 #include "incident/decision_point.h"
@@ -97,18 +99,18 @@ class IcapService {
 // TakeOutput() returns, then (when has_more_output()) keep calling TakeOutput() — a large echoed body
 // comes in pieces — before feeding more. close_after_output() says the connection must be closed
 // once the output is sent (after a protocol error).
-class Transaction : private Parser::Handler {
+class Transaction : public StreamSession, private Parser::Handler {
  public:
   Transaction(IcapService& service, std::string client_address);
   ~Transaction() override;
 
   // Returns the bytes of `data` used; the rest (the next request) is to be fed again after the output
   // of this one is sent. Never fails: protocol errors become ICAP error responses.
-  std::size_t Feed(std::string_view data);
-  std::string TakeOutput();
-  bool has_more_output() const;
-  bool close_after_output() const { return close_; }
-  bool idle() const { return parser_.idle() && !has_more_output(); }
+  std::size_t Feed(std::string_view data) override;
+  std::string TakeOutput() override;
+  bool has_more_output() const override;
+  bool close_after_output() const override { return close_; }
+  bool idle() const override { return parser_.idle() && !has_more_output(); }
 
  private:
   Status OnHead(const RequestHead& head) override;
@@ -116,7 +118,6 @@ class Transaction : private Parser::Handler {
   Status OnPreviewEnd() override;
   Status OnEnd() override;
 
-  struct Spool;
   void Respond();
   void RespondReqmod(bool allow_204);
   void SendBlockPage(const Verdict& verdict, const std::string& incident_id, std::string_view reason,
@@ -131,7 +132,7 @@ class Transaction : private Parser::Handler {
   std::string client_;
   Parser parser_;
   RequestHead head_;
-  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<BodySpool> spool_;
   std::string output_;
   std::uint64_t echo_offset_ = 0;  // next spooled byte to echo (SendUnchanged without 204)
   bool echoing_ = false;
