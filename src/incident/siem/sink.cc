@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace leakguard::incident::siem {
@@ -170,9 +172,27 @@ class WebhookSink final : public Sink {
       : c_(std::move(c)), tls_(std::move(tls)), user_agent_(std::move(user_agent)) {}
 
   Status Deliver(const SpooledEvent& ev) override {
-    auto conn =
-        Connection::Connect(c_.endpoint.host, c_.endpoint.port, tls_.get(), c_.tls.server_name, c_.timeout);
-    if (!conn) return conn.error();
+    // The connection is kept between events (a backlog drains without a TLS handshake per event). A
+    // server may close it while idle: when a reused connection fails before any response byte, the
+    // event goes again at once on a fresh connection (the server cannot have acted on it... or, if it
+    // did, the receiver sees it twice, which at-least-once allows).
+    if (conn_ && conn_->PeerClosed()) conn_.reset();
+    const bool reused = conn_ != nullptr;
+    bool no_response = false;
+    Status s = Attempt(ev, no_response);
+    if (!s.ok() && reused && no_response) s = Attempt(ev, no_response);
+    return s;
+  }
+
+ private:
+  Status Attempt(const SpooledEvent& ev, bool& no_response) {
+    no_response = false;
+    if (!conn_) {
+      auto conn =
+          Connection::Connect(c_.endpoint.host, c_.endpoint.port, tls_.get(), c_.tls.server_name, c_.timeout);
+      if (!conn) return conn.error();
+      conn_ = std::move(*conn);
+    }
     const std::int64_t now = NowMs() / 1000;
     std::string host =
         c_.endpoint.host.find(':') != std::string::npos ? "[" + c_.endpoint.host + "]" : c_.endpoint.host;
@@ -186,16 +206,25 @@ class WebhookSink final : public Sink {
     req += "X-LeakGuard-Event-Id: " + ev.event_id + "\r\n";
     req += "X-LeakGuard-Signature: " + WebhookSignature(c_.secret, now, ev.payload) + "\r\n";
     for (const auto& [k, v] : c_.headers) req += k + ": " + v + "\r\n";
-    req += "Connection: close\r\n\r\n";
+    req += "\r\n";
     req += ev.payload;
-    if (Status s = (*conn)->WriteAll(req, c_.timeout); !s.ok()) return s;
+    if (Status s = conn_->WriteAll(req, c_.timeout); !s.ok()) {
+      conn_.reset();
+      no_response = true;
+      return s;
+    }
 
     std::string head;
     char buf[4096];
-    while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
-      auto n = (*conn)->Read(buf, sizeof buf, c_.timeout);
-      if (!n) return n.error();
-      if (*n == 0) break;
+    std::size_t header_end;
+    while ((header_end = head.find("\r\n\r\n")) == std::string::npos && head.size() < 65536) {
+      auto n = conn_->Read(buf, sizeof buf, c_.timeout);
+      if (!n || *n == 0) {
+        conn_.reset();
+        no_response = head.empty();
+        if (!n) return n.error();
+        break;
+      }
       head.append(buf, *n);
     }
     // "HTTP/1.1 204 No Content"
@@ -203,7 +232,11 @@ class WebhookSink final : public Sink {
     if (head.starts_with("HTTP/1.") && head.size() >= 12)
       std::from_chars(head.data() + 9, head.data() + 12, code);
     std::string line = head.substr(0, head.find("\r\n"));
-    if (code == 0) return Status::Unavailable("webhook " + c_.url + ": no HTTP response");
+    if (code == 0) {
+      conn_.reset();
+      return Status::Unavailable("webhook " + c_.url + ": no HTTP response");
+    }
+    if (conn_) KeepOrClose(head, header_end);
     if (code >= 200 && code < 300) return Status::Ok();
     if (code == 400 || code == 413 || code == 415 || code == 422)
       return Status::InvalidArgument("webhook " + c_.url + " refused the event: " + line);
@@ -211,10 +244,50 @@ class WebhookSink final : public Sink {
     return Status::Unavailable("webhook " + c_.url + ": " + line);
   }
 
- private:
+  // Reads the rest of a response with a Content-Length so the connection can carry the next request;
+  // anything else (chunked, read-until-close, "Connection: close", a large body) closes it.
+  void KeepOrClose(const std::string& head, std::size_t header_end) {
+    std::string lower = head.substr(0, header_end);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto header = [&](std::string_view name) -> std::optional<std::string> {
+      std::string key = "\r\n" + std::string(name) + ":";
+      auto at = lower.find(key);
+      if (at == std::string::npos) return std::nullopt;
+      auto begin = at + key.size(), end = lower.find("\r\n", begin);
+      std::string v = lower.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+      while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+      while (!v.empty() && v.back() == ' ') v.pop_back();
+      return v;
+    };
+    auto length = header("content-length");
+    std::size_t want = 0;
+    const std::string connection = header("connection").value_or("");
+    const bool http10 = head.starts_with("HTTP/1.0");
+    if (header_end == std::string::npos || !length || header("transfer-encoding") ||
+        connection.find("close") != std::string::npos ||
+        (http10 && connection.find("keep-alive") == std::string::npos) ||
+        std::from_chars(length->data(), length->data() + length->size(), want).ec != std::errc() ||
+        want > (1u << 20)) {
+      conn_.reset();
+      return;
+    }
+    std::size_t have = head.size() - header_end - 4;
+    char buf[4096];
+    while (have < want) {
+      auto n = conn_->Read(buf, std::min(sizeof buf, want - have), c_.timeout);
+      if (!n || *n == 0) {
+        conn_.reset();
+        return;
+      }
+      have += *n;
+    }
+    if (have > want) conn_.reset();  // bytes we did not ask for: do not guess at framing
+  }
+
   const SinkConfig c_;
   std::shared_ptr<TlsClientContext> tls_;
   const std::string user_agent_;
+  std::unique_ptr<Connection> conn_;
 };
 
 }  // namespace

@@ -28,7 +28,8 @@ using testing::TempDir;
 class TestServer {
  public:
   using Handler = std::function<std::string(std::string& buffer)>;  // consumes what it understood
-  explicit TestServer(Handler h) : handler_(std::move(h)) {
+  explicit TestServer(Handler h, bool close_after_reply = true)
+      : handler_(std::move(h)), close_after_reply_(close_after_reply) {
     int s = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -41,6 +42,7 @@ class TestServer {
   }
   ~TestServer() { Stop(); }
   std::uint16_t port() const { return port_; }
+  int accepted() const { return accepted_.load(); }
 
   void Start() {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -69,7 +71,10 @@ class TestServer {
       std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
       for (auto& c : conns) fds.push_back({c.first, POLLIN, 0});
       if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
-      if (fds[0].revents & POLLIN) conns.emplace_back(::accept(listen_fd_, nullptr, nullptr), "");
+      if (fds[0].revents & POLLIN) {
+        conns.emplace_back(::accept(listen_fd_, nullptr, nullptr), "");
+        ++accepted_;
+      }
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
         auto& [fd, buf] = conns[i - 1];
@@ -84,8 +89,10 @@ class TestServer {
         std::string reply = handler_(buf);
         if (!reply.empty()) {
           (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
-          ::close(fd);
-          fd = -1;
+          if (close_after_reply_) {
+            ::close(fd);
+            fd = -1;
+          }
         }
       }
       std::erase_if(conns, [](const auto& c) { return c.first < 0; });
@@ -94,9 +101,11 @@ class TestServer {
   }
 
   Handler handler_;
+  const bool close_after_reply_;
   std::uint16_t port_ = 0;
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
   std::thread thread_;
 };
 
@@ -338,12 +347,20 @@ TEST(SiemExporter, TcpSyslogDownThenUp) {
   EXPECT_EQ((*ex)->Stats()[0].queued_events, 5u);
   server.Start();
   ASSERT_TRUE((*ex)->Flush(10s));
+  // Syslog over TCP has no acknowledgement: let the receiver read before it goes away.
+  ASSERT_TRUE(testing::Eventually([&] {
+    std::lock_guard lock(mu);
+    return got.size() >= 5;
+  }));
   server.Stop();  // closes the connection the exporter keeps
   std::this_thread::sleep_for(50ms);
   server.Start();
   publish(5);
   ASSERT_TRUE((*ex)->Flush(10s));
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(testing::Eventually([&] {
+    std::lock_guard lock(mu);
+    return got.size() >= 10;
+  }));
   server.Stop();
   std::lock_guard lock(mu);
   std::set<std::string> seen;
@@ -408,6 +425,56 @@ TEST(SiemExporter, WebhookRetriesOn5xxAndRejectsOn400) {
   std::lock_guard lock(mu);
   ASSERT_EQ(bodies.size(), 1u);
   EXPECT_EQ(Json::parse(bodies[0])["event_id"], first.id);
+}
+
+// One request per complete message in `buf` (headers + Content-Length body), consumed; the body of
+// each is appended to `bodies`.
+std::vector<std::string> TakeRequests(std::string& buf) {
+  std::vector<std::string> bodies;
+  for (;;) {
+    auto end = buf.find("\r\n\r\n");
+    if (end == std::string::npos) break;
+    auto cl = buf.find("Content-Length: ");
+    std::size_t len = std::stoul(buf.substr(cl + 16));
+    if (buf.size() < end + 4 + len) break;
+    bodies.push_back(buf.substr(end + 4, len));
+    buf.erase(0, end + 4 + len);
+  }
+  return bodies;
+}
+
+TEST(SiemExporter, WebhookKeepsTheConnectionAlive) {
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  TestServer server(
+      [&](std::string& buf) -> std::string {
+        auto got = TakeRequests(buf);
+        std::lock_guard lock(mu);
+        bodies.insert(bodies.end(), got.begin(), got.end());
+        std::string reply;
+        for (std::size_t i = 0; i < got.size(); ++i)
+          reply += "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok";
+        return reply;
+      },
+      /*close_after_reply=*/false);
+  server.Start();
+  TempDir dir;
+  SiemConfig c = BaseConfig(dir);
+  SinkConfig hook;
+  hook.name = "hook";
+  hook.type = SinkType::kWebhook;
+  hook.endpoint = {"http", "127.0.0.1", server.port(), "/in"};
+  hook.secret = "s3cret";
+  hook.timeout = 2s;
+  c.sinks.push_back(hook);
+  auto ex = Exporter::Create(c, Quiet());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*ex)->Publish(SampleEvent()).ok());
+  ASSERT_TRUE((*ex)->Flush(10s));
+  EXPECT_EQ((*ex)->Stats()[0].delivered, 10u);
+  EXPECT_EQ((*ex)->Stats()[0].failed_attempts, 0u);
+  EXPECT_EQ(server.accepted(), 1);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(bodies.size(), 10u);
 }
 
 TEST(SiemExporter, SinkNamesAreChecked) {
