@@ -38,6 +38,7 @@ ICAP=$(free_port)
 cat >"$TMP/lg.yaml" <<YAML
 incidents: {store: "sqlite:$TMP/incidents.db"}
 icap: {listen: "127.0.0.1:$ICAP"}
+milter: {listen: "off"}
 YAML
 "$BIN" serve --listen 127.0.0.1:0 --config "$TMP/lg.yaml" >/dev/null 2>"$TMP/serve.err" &
 LG=$!

@@ -93,11 +93,12 @@ struct ServeArgs {
   extract::Limits limits;  // extraction limits per request
   // Decisions (docs/policies.md, docs/incidents.md): the first `configs` file is the main
   // configuration (organization, classification, policy, incidents, siem sections).
-  std::string policy_path;  // --policy: overrides the configuration's `policy:`
-  std::string store_url;    // --store: overrides `incidents.store`
-  bool watch = true;        // reload when a configuration/policy file changes
-  bool decide = true;       // false (--inspect-only): findings only, no policy, no incidents
-  std::string icap_listen;  // --icap-listen HOST:PORT or "off"; "" = the configuration's (127.0.0.1:1344)
+  std::string policy_path;    // --policy: overrides the configuration's `policy:`
+  std::string store_url;      // --store: overrides `incidents.store`
+  bool watch = true;          // reload when a configuration/policy file changes
+  bool decide = true;         // false (--inspect-only): findings only, no policy, no incidents
+  std::string icap_listen;    // --icap-listen HOST:PORT or "off"; "" = the configuration's (127.0.0.1:1344)
+  std::string milter_listen;  // --milter-listen HOST:PORT or "off"; "" = the configuration's (127.0.0.1:8891)
 };
 
 // Blocks until SIGINT/SIGTERM. Prints "leakguard: ICAP on icap://HOST:PORT/reqmod" (unless the ICAP

@@ -1,8 +1,8 @@
 // `leakguard serve`: compile the engine, start leakguard::server::Server, reload on SIGHUP.
 
 #include <pthread.h>
-#include <sys/resource.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <charconv>
@@ -13,6 +13,7 @@
 
 #include "channel/icap/icap_config.h"
 #include "channel/icap/icap_server.h"
+#include "channel/milter/milter_config.h"
 #include "cli/cli.h"
 #include "incident/decision_point.h"
 #include "incident/store.h"
@@ -143,11 +144,13 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   // The ICAP service starts after the HTTP listener is bound (its justify page links to it); its
   // counters join /metrics through this pointer.
   std::atomic<channel::icap::IcapService*> icap_metrics{nullptr};
+  std::atomic<channel::milter::MilterService*> milter_metrics{nullptr};
   {
     auto previous = options.extra_metrics;
-    options.extra_metrics = [previous, &icap_metrics] {
+    options.extra_metrics = [previous, &icap_metrics, &milter_metrics] {
       std::string out = previous ? previous() : std::string();
       if (channel::icap::IcapService* is = icap_metrics.load()) out += is->RenderMetrics();
+      if (channel::milter::MilterService* ms = milter_metrics.load()) out += ms->RenderMetrics();
       return out;
     };
   }
@@ -198,6 +201,47 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
         << '/' << icap.service.reqmod_service << " and /" << icap.service.respmod_service << std::endl;
     icap_metrics.store(icap_service.get());
   }
+  // The milter for mail servers (docs/integrations/postfix.md), on its own threads.
+  channel::milter::MilterConfig milter;
+  if (!args.configs.empty()) {
+    auto loaded = channel::milter::LoadMilterConfig(args.configs.front());
+    if (!loaded) {
+      PrintError(err, StatusText(loaded.error()));
+      return kExitError;
+    }
+    milter = std::move(*loaded);
+  }
+  if (args.milter_listen == "off") {
+    milter.enabled = false;
+  } else if (!args.milter_listen.empty()) {
+    auto a = ParseListen(args.milter_listen);
+    if (!a) {
+      PrintError(err, "--milter-listen: " + a.error().message());
+      return kExitError;
+    }
+    milter.enabled = true;
+    milter.server.address = a->host;
+    milter.server.port = a->port;
+  }
+  milter.server.threads = args.threads;
+  milter.service.limits = args.limits;
+  std::unique_ptr<channel::milter::MilterService> milter_service;
+  std::unique_ptr<channel::StreamServer> milter_server;
+  if (milter.enabled) {
+    milter_service =
+        std::make_unique<channel::milter::MilterService>(milter.service, *engine, decisions.get());
+    channel::milter::MilterService* ms = milter_service.get();
+    milter_server = std::make_unique<channel::StreamServer>(
+        milter.server, [ms](std::string peer) { return ms->NewSession(std::move(peer)); },
+        [] { return channel::milter::EncodeReplyCode("421", "4.7.0", "too many milter connections"); });
+    if (Status s = milter_server->Start(); !s.ok()) {
+      PrintError(err, StatusText(s));
+      return kExitError;
+    }
+    err << "leakguard: milter on inet:" << HostForUrl(milter.server.address) << ':' << milter_server->port()
+        << std::endl;
+    milter_metrics.store(ms);
+  }
   err << "leakguard: listening on http://" << HostForUrl(address->host) << ':' << server.port() << std::endl;
 
   std::atomic<bool> done{false};
@@ -213,6 +257,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
       }
       server.SwapEngine(*fresh);
       if (icap_service) icap_service->SwapEngine(*fresh);
+      if (milter_service) milter_service->SwapEngine(*fresh);
       current_engine.store(*fresh);
       err << "leakguard: configuration reloaded" << std::endl;
       // The outcome is logged (and audited) by the decision point's reload callback.
@@ -223,6 +268,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   done.store(true);
   reloader.join();
   if (icap_server) icap_server->Stop();
+  if (milter_server) milter_server->Stop();
   if (!run.ok()) {
     PrintError(err, "server stopped: " + StatusText(run));
     return kExitError;

@@ -37,7 +37,7 @@ set -e
 grep -q '^leakguard: error: ' "$TMP/bad.err" || fail "bad --listen message"
 
 # Port 0: the kernel picks a free port, which the readiness line reports.
-"$BIN" serve --listen 127.0.0.1:0 --icap-listen off --threads 2 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+"$BIN" serve --listen 127.0.0.1:0 --icap-listen off --milter-listen off --threads 2 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
 port=""
 for _ in $(seq 1 600); do  # up to 60 s: sanitizer builds compile the catalog slowly

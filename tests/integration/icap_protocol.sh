@@ -27,7 +27,7 @@ fail() {
 }
 
 export LEAKGUARD_DATA_DIR=$TMP
-"$BIN" serve --listen 127.0.0.1:0 --icap-listen 127.0.0.1:0 --threads 2 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+"$BIN" serve --listen 127.0.0.1:0 --icap-listen 127.0.0.1:0 --milter-listen off --threads 2 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 LG=$!
 PORT=""
 for _ in $(seq 1 600); do

@@ -83,6 +83,8 @@ incidents:
 icap:
   listen: 127.0.0.1:$ICAP_PORT
   spool_memory: 1MiB
+milter:
+  listen: off
 EOF
 # A small ASan quarantine so that the memory figure below measures LeakGuard, not the sanitizer.
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=16:detect_leaks=0" \

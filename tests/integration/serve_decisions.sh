@@ -57,7 +57,7 @@ write_policy audit
 
 start_serve() {
   : >"$TMP/serve.err"
-  "$BIN" serve --listen 127.0.0.1:0 --icap-listen off --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
+  "$BIN" serve --listen 127.0.0.1:0 --icap-listen off --milter-listen off --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
   PID=$!
   PORT=""
   for _ in $(seq 1 600); do

@@ -46,7 +46,7 @@ pg_start() {
 pg_start
 STORE="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
 
-"$BIN" serve --listen 127.0.0.1:0 --icap-listen off --threads 2 --store "$STORE" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+"$BIN" serve --listen 127.0.0.1:0 --icap-listen off --milter-listen off --threads 2 --store "$STORE" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
 PORT=""
 for _ in $(seq 1 600); do

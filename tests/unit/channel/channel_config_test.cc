@@ -1,0 +1,73 @@
+// The icap: and milter: sections of the configuration file.
+#include <gtest/gtest.h>
+
+#include "channel/icap/icap_config.h"
+#include "channel/milter/milter_config.h"
+
+namespace leakguard::channel {
+namespace {
+
+TEST(ChannelConfig, IcapSection) {
+  auto c = icap::ParseIcapConfig(R"(
+infotypes: []
+icap:
+  listen: 0.0.0.0:11344
+  preview: 8KiB
+  fail: open
+  max_body: 1GiB
+  transfer_ignore: [jpg, mp4]
+)",
+                                 "lg.yaml");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_TRUE(c->enabled);
+  EXPECT_EQ(c->server.address, "0.0.0.0");
+  EXPECT_EQ(c->server.port, 11344);
+  EXPECT_EQ(c->service.preview, 8192u);
+  EXPECT_TRUE(c->service.fail_open);
+  EXPECT_EQ(c->service.max_body, 1ull << 30);
+  EXPECT_EQ(c->service.transfer_ignore.size(), 2u);
+  auto off = icap::ParseIcapConfig("icap: {listen: off}", "x.yaml");
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->enabled);
+  auto none = icap::ParseIcapConfig("policy: p.yaml", "x.yaml");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->server.port, 1344);
+}
+
+TEST(ChannelConfig, ErrorsNameFileLineAndKey) {
+  auto bad = icap::ParseIcapConfig("icap:\n  preview: lots\n", "lg.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
+            "lg.yaml:2: icap.preview: expected a size such as 4096 or 16MiB, not 'lots'");
+  bad = icap::ParseIcapConfig("icap:\n  fail: maybe\n", "lg.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("icap.fail: expected open or closed"), std::string::npos);
+  bad = icap::ParseIcapConfig("icap:\n  listen: nowhere\n", "lg.yaml");
+  ASSERT_FALSE(bad);
+  bad = icap::ParseIcapConfig("icap:\n  colour: red\n", "lg.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("icap.colour: unknown key"), std::string::npos);
+  bad = icap::ParseIcapConfig("icap: [1, 2]\n", "lg.yaml");
+  ASSERT_FALSE(bad);
+  auto m = milter::ParseMilterConfig("milter:\n  on_block: sometimes\n", "lg.yaml");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message().find("milter.on_block: expected remove_recipients or reject"),
+            std::string::npos);
+}
+
+TEST(ChannelConfig, MilterSection) {
+  auto m = milter::ParseMilterConfig("milter:\n  listen: 127.0.0.1:18891\n  on_block: reject\n  fail: open\n",
+                                     "x");
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ(m->server.port, 18891);
+  EXPECT_FALSE(m->service.remove_recipients);
+  EXPECT_TRUE(m->service.fail_open);
+  EXPECT_EQ(m->server.protocol, "milter");
+  auto d = milter::ParseMilterConfig("", "x");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->server.port, 8891);
+  EXPECT_TRUE(d->service.remove_recipients);
+}
+
+}  // namespace
+}  // namespace leakguard::channel
