@@ -18,7 +18,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev wrk
   # real peers started by the integration tests (REAL_COMPONENTS.md)
-  postgresql rsyslog rsyslog-openssl python3 squid c-icap
+  postgresql rsyslog rsyslog-openssl python3 squid c-icap postfix swaks
 )
 
 missing=()
@@ -41,5 +41,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks what kind of mail system this is: none (tests run private instances, REAL_COMPONENTS.md).
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

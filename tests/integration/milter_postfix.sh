@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# End to end with a real Postfix (Debian's package, a private instance on loopback; REAL_COMPONENTS.md)
+# using `leakguard serve` as its milter. Mail is sent with swaks; what reaches the local mailbox
+# (Maildir) or stays in the queue is checked:
+#   - an xlsx customer list to a gmail.com address is rejected (550 5.7.1) with the incident id;
+#   - the same mail to the internal domain is delivered, with the X-LeakGuard header;
+#   - a mail with an AWS key in the body is delivered redacted;
+#   - a quarantined mail (IBAN, by this test's policy) sits in the hold queue;
+#   - a clean 25 MB attachment is delivered intact.
+# Usage: bash milter_postfix.sh LEAKGUARD_BINARY SOURCE_DIR
+set -euo pipefail
+
+BIN=${1:?usage: milter_postfix.sh LEAKGUARD_BINARY SOURCE_DIR}
+SRC=${2:?usage: milter_postfix.sh LEAKGUARD_BINARY SOURCE_DIR}
+[[ -x $BIN ]] || { echo "FAIL: $BIN is not an executable" >&2; exit 1; }
+for tool in postfix postconf postqueue swaks python3 jq; do
+  command -v $tool >/dev/null || { echo "FAIL: $tool is required (bash $SRC/scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d)
+chmod 755 "$TMP"
+PF=$TMP/pf
+LG=""
+MAINCF=/etc/postfix/main.cf
+MAINCF_SAVED=""
+pf() { script -qc "$*" /dev/null >/dev/null 2>&1; }
+cleanup() {
+  pf postfix -c "$PF" stop || true
+  [[ -n $LG ]] && kill "$LG" 2>/dev/null || true
+  if [[ $MAINCF_SAVED == none ]]; then
+    rm -f "$MAINCF"
+  elif [[ -n $MAINCF_SAVED ]]; then
+    cp "$MAINCF_SAVED" "$MAINCF"
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for f in serve.err maillog; do [[ -f $TMP/$f ]] && { echo "--- $f:" >&2; tail -c 3000 "$TMP/$f" >&2; }; done
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Postfix runs a private instance only from a folder the default instance lists.
+if [[ -f $MAINCF ]]; then
+  MAINCF_SAVED=$TMP/main.cf.saved
+  cp "$MAINCF" "$MAINCF_SAVED"
+  postconf -e "alternate_config_directories = $(postconf -h alternate_config_directories 2>/dev/null) $PF"
+else
+  MAINCF_SAVED=none
+  printf 'compatibility_level = 3.6\nalternate_config_directories = %s\n' "$PF" >"$MAINCF"
+fi
+
+# --- LeakGuard ---
+MILTER=$(free_port)
+cat >"$TMP/policy.yaml" <<'EOF'
+name: mail
+rules:
+  - id: cards
+    when:
+      content: {types: [CREDIT_CARD_NUMBER]}
+      destination: {external: true}
+    action: block
+    severity: high
+  - id: keys
+    when:
+      content: {categories: [credential]}
+    action: redact
+    severity: high
+  - id: ibans
+    when:
+      content: {types: [IBAN_CODE]}
+    action: quarantine
+    severity: medium
+EOF
+cat >"$TMP/leakguard.yaml" <<EOF
+organization:
+  internal_domains: [corp.example]
+policy: policy.yaml
+incidents:
+  store: sqlite:$TMP/incidents.db
+icap: {listen: "off"}
+milter: {listen: "127.0.0.1:$MILTER"}
+EOF
+"$BIN" serve --listen 127.0.0.1:0 --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+LG=$!
+for _ in $(seq 1 600); do
+  grep -q "listening on http" "$TMP/serve.err" && break
+  kill -0 $LG 2>/dev/null || fail "serve exited"
+  sleep 0.1
+done
+grep -q "milter on inet:127.0.0.1:$MILTER" "$TMP/serve.err" || fail "no milter listener"
+
+# --- Postfix: a private instance, virtual Maildir delivery for corp.example, the rest held ---
+SMTP=$(free_port)
+mkdir -p "$PF" "$TMP/queue" "$TMP/data" "$TMP/mail"
+chown postfix "$TMP/data" "$TMP/mail"
+cp /etc/postfix/master.cf "$PF/master.cf"
+sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$SMTP inet n - n - - smtpd/" "$PF/master.cf"
+cat >"$PF/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $TMP/queue
+data_directory = $TMP/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.corp.example
+mydomain = corp.example
+mydestination =
+local_recipient_maps =
+mynetworks = 127.0.0.0/8
+virtual_mailbox_domains = corp.example
+virtual_mailbox_base = $TMP/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+virtual_mailbox_limit = 0
+relayhost = [127.0.0.1]:9
+defer_transports = smtp
+smtpd_milters = inet:127.0.0.1:$MILTER
+non_smtpd_milters = inet:127.0.0.1:$MILTER
+milter_default_action = tempfail
+milter_protocol = 6
+maillog_file = $TMP/maillog
+maillog_file_prefixes = /tmp, /var
+message_size_limit = 60000000
+alias_maps =
+alias_database =
+EOF
+postconf -c "$PF" -F '*/*/chroot = n'
+pf postfix -c "$PF" check || fail "postfix check"
+pf postfix -c "$PF" start || fail "postfix start"
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP") 2>/dev/null && break; sleep 0.2; done
+
+send() {  # send OUT_FILE swaks-args...
+  local out=$1
+  shift
+  swaks --server "127.0.0.1:$SMTP" --from alice@corp.example "$@" >"$out" 2>&1 || true
+}
+delivered() {  # delivered SUBJECT -> path of the Maildir file with that subject (waits up to 20 s)
+  for _ in $(seq 1 100); do
+    # Only new/: a file in tmp/ is still being written (and then renamed).
+    f=$(grep -rl "^Subject: $1\$" "$TMP/mail/inbox/new" 2>/dev/null | head -1 || true)
+    [[ -n $f ]] && { echo "$f"; return 0; }
+    sleep 0.2
+  done
+  return 1
+}
+XLSX=$SRC/tests/fixtures/extract/customers.xlsx
+
+# 1. customer list to gmail.com: rejected with the incident id
+send "$TMP/s1" --to someone@gmail.com --header "Subject: customers external" --attach "@$XLSX"
+grep -q "550 5.7.1 .*incident INC-" "$TMP/s1" || fail "xlsx to gmail.com not rejected: $(tail -20 "$TMP/s1")"
+id=$(grep -o "INC-[0-9A-Z]*" "$TMP/s1" | head -1)
+"$BIN" incidents show "$id" --store "sqlite:$TMP/incidents.db" --format json >"$TMP/inc.json" || fail "incident $id not stored"
+[[ $(jq -r .transfer.channel "$TMP/inc.json") == mail ]] || fail "incident channel"
+
+# 2. the same mail to the internal domain: delivered with the header
+send "$TMP/s2" --to carol@corp.example --header "Subject: customers internal" --attach "@$XLSX"
+grep -q "250 2.0.0 Ok" "$TMP/s2" || fail "xlsx to corp.example not accepted: $(tail -20 "$TMP/s2")"
+f=$(delivered "customers internal") || fail "internal mail not delivered"
+grep -q "^X-LeakGuard: action=" "$f" || fail "no X-LeakGuard header in the delivered mail"
+
+# 3. an AWS key in the body: delivered redacted
+KEY=AKIAZ3MHQ7XK4PL2WQ5R
+send "$TMP/s3" --to ops@corp.example --header "Subject: deploy keys" --body "aws_access_key_id = $KEY
+thanks"
+grep -q "250 2.0.0 Ok" "$TMP/s3" || fail "key mail not accepted: $(tail -20 "$TMP/s3")"
+f=$(delivered "deploy keys") || fail "key mail not delivered"
+grep -q "$KEY" "$f" && fail "the key reached the mailbox unmasked"
+grep -q "thanks" "$f" || fail "redaction lost the rest of the body"
+grep -q "^X-LeakGuard: action=redact" "$f" || fail "redacted mail lacks its header: $(head -30 "$f")"
+
+# 4. quarantine: the mail is held
+send "$TMP/s4" --to partner@corp.example --header "Subject: payment details" --body "IBAN DE89 3704 0044 0532 0130 00"
+grep -q "250 2.0.0 Ok" "$TMP/s4" || fail "quarantine mail not accepted: $(tail -20 "$TMP/s4")"
+held=""
+for _ in $(seq 1 50); do
+  held=$(script -qc "postqueue -c $PF -p" /dev/null | grep -E '^[0-9A-F]+!' || true)
+  [[ -n $held ]] && break
+  sleep 0.2
+done
+[[ -n $held ]] || fail "no held message in the queue: $(script -qc "postqueue -c $PF -p" /dev/null)"
+
+# 5. a clean 25 MB attachment: delivered intact
+head -c 26214400 < <(yes 'the quick brown fox jumps over the lazy dog') >"$TMP/big.txt"
+send "$TMP/s5" --to archive@corp.example --header "Subject: big clean" --attach "@$TMP/big.txt"
+grep -q "250 2.0.0 Ok" "$TMP/s5" || fail "25 MB mail not accepted: $(tail -5 "$TMP/s5")"
+f=$(delivered "big clean") || fail "25 MB mail not delivered"
+python3 - "$f" "$TMP/big.txt" <<'EOF' || fail "25 MB attachment changed on its way"
+import email, hashlib, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
+want = hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+got = [hashlib.sha256(p.get_payload(decode=True)).hexdigest() for p in msg.walk() if p.get_filename()]
+sys.exit(0 if want in got else 1)
+EOF
+echo "PASS: Postfix + LeakGuard milter (reject with incident id, deliver internal with header, redact key, hold queue, 25 MB intact)"
