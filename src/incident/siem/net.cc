@@ -131,8 +131,8 @@ Result<Url> ParseUrl(std::string_view text) {
   auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
-    u.target = std::string(rest.substr(slash));
-    if (u.target.front() != '/') u.target.insert(0, "/");
+    std::string_view target = rest.substr(slash);
+    u.target = target.front() == '/' ? std::string(target) : std::string("/").append(target);
     if (auto hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
   }
   if (authority.find('@') != std::string_view::npos)

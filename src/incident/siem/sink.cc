@@ -198,7 +198,13 @@ class WebhookSink final : public Sink {
         c_.endpoint.host.find(':') != std::string::npos ? "[" + c_.endpoint.host + "]" : c_.endpoint.host;
     const bool default_port = c_.endpoint.port == (tls_ ? 443 : 80);
     std::string req = "POST " + c_.endpoint.target + " HTTP/1.1\r\n";
-    req += "Host: " + host + (default_port ? "" : ":" + std::to_string(c_.endpoint.port)) + "\r\n";
+    req += "Host: ";
+    req += host;
+    if (!default_port) {
+      req += ':';
+      req += std::to_string(c_.endpoint.port);
+    }
+    req += "\r\n";
     req += "User-Agent: " + user_agent_ + "\r\n";
     req += "Content-Type: application/json\r\n";
     req += "Content-Length: " + std::to_string(ev.payload.size()) + "\r\n";
