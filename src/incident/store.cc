@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
@@ -109,6 +110,16 @@ std::string TypesColumn(const FindingsSummary& s) {
 // Free text (notes, root cause, justification) may quote sensitive values: the audit chain keeps only
 // its digest, which proves what was written without repeating it.
 Json TextDigest(std::string_view text) { return Json{{"sha256", Sha256Hex(text)}, {"length", text.size()}}; }
+
+// A record ready to be written: ids assigned, incident built, evidence already stored.
+struct PreparedRecord {
+  TransferRecord rec;
+  Incident inc;
+  Json created;         // details of the incident.created audit entry
+  RecordResult result;  // what Record returns when it is written
+  std::string record_json;
+  std::string user;  // lower case
+};
 
 }  // namespace
 
@@ -338,6 +349,137 @@ struct IncidentStore::Impl {
     return out;
   }
 
+  // One record's rows inside the batch transaction (see Submit).
+  Result<RecordResult> WriteRecord(Connection& c, const PreparedRecord& p) {
+    const TransferRecord& rec = p.rec;
+    const Incident& inc = p.inc;
+    const Verdict& v = rec.verdict;
+    // Idempotence: a retry after a lost COMMIT answer finds its own earlier commit.
+    Param q[] = {Param::Text(rec.transfer.id)};
+    auto existing = c.Query("SELECT incident_id FROM transfers WHERE id = ?", q);
+    if (!existing) return Unexpected(existing.error());
+    if (!existing->empty()) {
+      RecordResult dup;
+      dup.recorded = true;
+      dup.duplicate = true;
+      dup.transfer_id = rec.transfer.id;
+      dup.incident_id = (*existing)[0][0].value_or("");
+      if (dup.incident_id == inc.id) {
+        dup.evidence_id = p.result.evidence_id;
+        dup.evidence_truncated = p.result.evidence_truncated;
+      }
+      return dup;
+    }
+    RecordResult res = p.result;
+    Param t[] = {Param::Text(rec.transfer.id),
+                 Param::Int(rec.transfer.time_ms),
+                 Param::Text(ChannelName(rec.transfer.channel)),
+                 Param::Text(p.user),
+                 Param::Text(ActionName(v.action)),
+                 inc.id.empty() ? Param::Null() : Param::Text(inc.id),
+                 Param::Text(p.record_json)};
+    if (Status st =
+            c.Exec("INSERT INTO transfers (id, time_ms, channel, user_name, action, incident_id, record) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   t);
+        !st.ok())
+      return Unexpected(st);
+    if (inc.id.empty()) return res;
+    auto entry = Append(c, options.system_actor, "incident.created", inc.id, p.created);
+    if (!entry) return Unexpected(entry.error());
+    res.incident_id = inc.id;
+    res.audit_seq = entry->seq;
+    std::string body = Dump(ToJson(inc));
+    std::string types = TypesColumn(inc.summary), search = SearchText(inc);
+    Param row[] = {Param::Text(inc.id),
+                   Param::Int(inc.time_ms),
+                   Param::Int(inc.updated_ms),
+                   Param::Text(IncidentStatusName(inc.status)),
+                   Param::Int(static_cast<int>(v.severity)),
+                   Param::Int(static_cast<int>(v.action)),
+                   Param::Text(ChannelName(inc.transfer.channel)),
+                   Param::Text(p.user),
+                   Param::Text(inc.assignee),
+                   Param::Text(types),
+                   Param::Text(search),
+                   inc.evidence_id.empty() ? Param::Null() : Param::Text(inc.evidence_id),
+                   Param::Int(entry->seq),
+                   Param::Text(body)};
+    if (Status st =
+            c.Exec("INSERT INTO incidents (id, time_ms, updated_ms, status, severity, action, channel, "
+                   "user_name, assignee, types, search, evidence_id, created_seq, body) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   row);
+        !st.ok())
+      return Unexpected(st);
+    return res;
+  }
+
+  // Group commit. Appends to the audit chain are serialised until commit, so concurrent Records
+  // could never share a disk flush; instead, callers that arrive while a commit is in flight queue
+  // up, and the next one to lead writes all of them in one transaction (each in a savepoint, so one
+  // bad record does not fail the others) and wakes them once it is durable. A lone caller commits
+  // alone, as before.
+  struct Pending {
+    const PreparedRecord* record;
+    Result<RecordResult> result = Unexpected(Status::Internal("not recorded"));
+    bool done = false;
+  };
+  static constexpr std::size_t kMaxBatch = 128;
+  std::mutex batch_mu;
+  std::condition_variable batch_cv;
+  std::deque<Pending*> queue;
+  bool leading = false;
+
+  Result<RecordResult> Submit(const PreparedRecord& p) {
+    Pending me{&p};
+    std::unique_lock lock(batch_mu);
+    queue.push_back(&me);
+    while (!me.done) {
+      if (leading) {
+        batch_cv.wait(lock);
+        continue;
+      }
+      leading = true;
+      std::vector<Pending*> batch;
+      while (!queue.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(queue.front());
+        queue.pop_front();
+      }
+      lock.unlock();
+      CommitBatch(batch);
+      lock.lock();
+      for (Pending* b : batch) b->done = true;
+      leading = false;
+      batch_cv.notify_all();
+    }
+    return std::move(me.result);
+  }
+
+  void CommitBatch(const std::vector<Pending*>& batch) {
+    std::vector<Result<RecordResult>> results;
+    const bool single = batch.size() == 1;
+    auto r = Transaction<bool>(true, [&](Connection& c) -> Result<bool> {
+      results.clear();
+      for (Pending* b : batch) {
+        if (!single)
+          if (Status st = c.Exec("SAVEPOINT lg_record"); !st.ok()) return Unexpected(st);
+        auto one = WriteRecord(c, *b->record);
+        if (!one && (single || one.error().code() == StatusCode::kUnavailable))
+          return Unexpected(one.error());
+        if (!single) {
+          if (!one)
+            if (Status st = c.Exec("ROLLBACK TO SAVEPOINT lg_record"); !st.ok()) return Unexpected(st);
+          if (Status st = c.Exec("RELEASE SAVEPOINT lg_record"); !st.ok()) return Unexpected(st);
+        }
+        results.push_back(std::move(one));
+      }
+      return true;
+    });
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      batch[i]->result = r ? std::move(results[i]) : Result<RecordResult>(Unexpected(r.error()));
+  }
+
   Result<Incident> LoadIncident(Connection& c, std::string_view id) {
     Param p[] = {Param::Text(id)};
     auto rows = c.Query("SELECT body FROM incidents WHERE id = ?", p);
@@ -442,70 +584,10 @@ Result<RecordResult> IncidentStore::Record(const TransferRecord& in, const Evide
     }
   }
 
-  const std::string record_json = Dump(ToJson(rec));
-  const std::string user = Lower(rec.transfer.identity.user);
-  auto r = impl_->Transaction<RecordResult>(true, [&](Connection& c) -> Result<RecordResult> {
-    // Idempotence: a retry after a lost COMMIT answer finds its own earlier commit.
-    Param q[] = {Param::Text(rec.transfer.id)};
-    auto existing = c.Query("SELECT incident_id FROM transfers WHERE id = ?", q);
-    if (!existing) return Unexpected(existing.error());
-    if (!existing->empty()) {
-      RecordResult dup;
-      dup.recorded = true;
-      dup.duplicate = true;
-      dup.transfer_id = rec.transfer.id;
-      dup.incident_id = (*existing)[0][0].value_or("");
-      if (dup.incident_id == inc.id) {
-        dup.evidence_id = result.evidence_id;
-        dup.evidence_truncated = result.evidence_truncated;
-      }
-      return dup;
-    }
-    RecordResult res = result;
-    Param t[] = {Param::Text(rec.transfer.id),
-                 Param::Int(rec.transfer.time_ms),
-                 Param::Text(ChannelName(rec.transfer.channel)),
-                 Param::Text(user),
-                 Param::Text(ActionName(v.action)),
-                 inc.id.empty() ? Param::Null() : Param::Text(inc.id),
-                 Param::Text(record_json)};
-    if (Status st =
-            c.Exec("INSERT INTO transfers (id, time_ms, channel, user_name, action, incident_id, record) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   t);
-        !st.ok())
-      return Unexpected(st);
-    if (inc.id.empty()) return res;
-    auto entry = impl_->Append(c, opt.system_actor, "incident.created", inc.id, created);
-    if (!entry) return Unexpected(entry.error());
-    res.incident_id = inc.id;
-    res.audit_seq = entry->seq;
-    std::string body = Dump(ToJson(inc));
-    std::string types = TypesColumn(inc.summary), search = SearchText(inc);
-    Param p[] = {Param::Text(inc.id),
-                 Param::Int(inc.time_ms),
-                 Param::Int(inc.updated_ms),
-                 Param::Text(IncidentStatusName(inc.status)),
-                 Param::Int(static_cast<int>(v.severity)),
-                 Param::Int(static_cast<int>(v.action)),
-                 Param::Text(ChannelName(inc.transfer.channel)),
-                 Param::Text(user),
-                 Param::Text(inc.assignee),
-                 Param::Text(types),
-                 Param::Text(search),
-                 inc.evidence_id.empty() ? Param::Null() : Param::Text(inc.evidence_id),
-                 Param::Int(entry->seq),
-                 Param::Text(body)};
-    if (Status st =
-            c.Exec("INSERT INTO incidents (id, time_ms, updated_ms, status, severity, action, channel, "
-                   "user_name, assignee, types, search, evidence_id, created_seq, body) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   p);
-        !st.ok())
-      return Unexpected(st);
-    return res;
-  });
-  return r;
+  PreparedRecord prepared{std::move(rec), std::move(inc), std::move(created), std::move(result), "", ""};
+  prepared.record_json = Dump(ToJson(prepared.rec));
+  prepared.user = Lower(prepared.rec.transfer.identity.user);
+  return impl_->Submit(prepared);
 }
 
 Result<Incident> IncidentStore::Get(std::string_view incident_id) {

@@ -331,6 +331,39 @@ TEST_P(StoreTest, ConcurrentWritersFromThreadsAndTwoNodesKeepOneChain) {
   EXPECT_EQ(report->entries, 1 + 60 + 12);
 }
 
+TEST_P(StoreTest, ABurstFromManyThreadsIsGroupCommittedWithoutLossOrDuplicates) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  constexpr int kThreads = 8, kEach = 30;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::string> ids;
+  std::set<std::int64_t> seqs;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto rec = SampleRecord(t * 1000 + i);
+        // Every third record repeats the previous transfer id: it must come back as a duplicate.
+        if (i % 3 == 2) rec.transfer.id = "TR-T" + std::to_string(t) + "-" + std::to_string(i - 1);
+        if (i % 3 == 1) rec.transfer.id = "TR-T" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = store->Record(rec);
+        ASSERT_TRUE(r) << r.error().ToString();
+        std::lock_guard lock(mu);
+        EXPECT_EQ(r->duplicate, i % 3 == 2);
+        if (!r->duplicate) {
+          EXPECT_TRUE(ids.insert(r->incident_id).second);
+          EXPECT_TRUE(seqs.insert(r->audit_seq).second);
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kEach * 2 / 3));
+  auto report = store->VerifyAudit();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->intact());
+  EXPECT_EQ(report->entries, 1 + static_cast<std::int64_t>(ids.size()));
+}
+
 TEST_P(StoreTest, SchemaVersionIsRecordedAndNewerStoresAreRefused) {
   { ASSERT_TRUE(Open()); }
   { ASSERT_TRUE(Open()); }  // reopening does not migrate twice
