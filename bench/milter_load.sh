@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Milter throughput benchmark (docs/PERFORMANCE.md, "Milter"): messages per second for 100 KB
+# messages with an attachment through a private Postfix instance, with and without LeakGuard as its
+# milter (smtp-source from Debian's postfix package), and LeakGuard's resident memory with 200
+# concurrent SMTP sessions.
+#
+#   bash bench/milter_load.sh [BUILD_DIR]      (default build/release)
+# Env: MESSAGES (default 2000), SESSIONS (default 20).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/build/release}
+MESSAGES=${MESSAGES:-2000}
+SESSIONS=${SESSIONS:-20}
+BIN=$BUILD/leakguard
+cmake --build "$BUILD" --target leakguard_bin >/dev/null
+
+TMP=$(mktemp -d)
+chmod 755 "$TMP"
+PF=$TMP/pf
+MAINCF=/etc/postfix/main.cf
+SAVED=""
+LG=""
+pf() { script -qc "$*" /dev/null >/dev/null 2>&1; }
+cleanup() {
+  pf postfix -c "$PF" stop || true
+  [[ -n $LG ]] && kill "$LG" 2>/dev/null || true
+  if [[ $SAVED == none ]]; then rm -f "$MAINCF"; elif [[ -n $SAVED ]]; then cp "$SAVED" "$MAINCF"; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+if [[ -f $MAINCF ]]; then
+  SAVED=$TMP/main.cf.saved
+  cp "$MAINCF" "$SAVED"
+  postconf -e "alternate_config_directories = $(postconf -h alternate_config_directories 2>/dev/null) $PF"
+else
+  SAVED=none
+  printf 'compatibility_level = 3.6\nalternate_config_directories = %s\n' "$PF" >"$MAINCF"
+fi
+
+MILTER=$(free_port)
+cat >"$TMP/lg.yaml" <<EOF
+organization: {internal_domains: [corp.example]}
+incidents: {store: "sqlite:$TMP/incidents.db"}
+icap: {listen: "off"}
+milter: {listen: "127.0.0.1:$MILTER"}
+EOF
+"$BIN" serve --listen 127.0.0.1:0 --config "$TMP/lg.yaml" >/dev/null 2>"$TMP/serve.err" &
+LG=$!
+for _ in $(seq 1 300); do grep -q "listening on http" "$TMP/serve.err" && break; sleep 0.1; done
+
+SMTP=$(free_port)
+mkdir -p "$PF" "$TMP/queue" "$TMP/data"
+chown postfix "$TMP/data"
+cp /etc/postfix/master.cf "$PF/master.cf"
+sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$SMTP inet n - n - - smtpd/" "$PF/master.cf"
+cat >"$PF/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $TMP/queue
+data_directory = $TMP/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.corp.example
+mydestination =
+local_recipient_maps =
+mynetworks = 127.0.0.0/8
+virtual_mailbox_domains = corp.example
+virtual_transport = discard
+virtual_mailbox_maps = static:x
+default_process_limit = 300
+smtpd_client_connection_count_limit = 0
+milter_default_action = tempfail
+milter_protocol = 6
+maillog_file = $TMP/maillog
+maillog_file_prefixes = /tmp, /var
+message_size_limit = 60000000
+alias_maps =
+alias_database =
+EOF
+postconf -c "$PF" -F '*/*/chroot = n'
+pf postfix -c "$PF" start
+
+# A 100 KB message: a short text part and a CSV attachment (base64), nothing sensitive.
+python3 - "$TMP/msg.eml" <<'PY'
+import base64, sys
+rows = "\n".join("row %d,widget,blue,in stock" % i for i in range(2800))
+att = base64.encodebytes(rows.encode()).decode()
+msg = ("From: alice@corp.example\r\nTo: bob@corp.example\r\nSubject: weekly stock\r\nMIME-Version: 1.0\r\n"
+       "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n"
+       "Hello Bob, the stock list is attached.\r\n--b1\r\nContent-Type: text/csv\r\n"
+       "Content-Disposition: attachment; filename=stock.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+       + att.replace("\n", "\r\n") + "--b1--\r\n")
+open(sys.argv[1], "w").write(msg)
+PY
+size=$(stat -c %s "$TMP/msg.eml")
+run() {  # run LABEL
+  local t0 t1
+  t0=$(date +%s.%N)
+  smtp-source -s "$SESSIONS" -m "$MESSAGES" -f alice@corp.example -t bob@corp.example -F "$TMP/msg.eml" \
+    "127.0.0.1:$SMTP" 2>&1 | tail -3
+  t1=$(date +%s.%N)
+  python3 -c "print('$1: $MESSAGES messages of $size bytes, $SESSIONS sessions: %.1f s, %.0f msg/s' % ($t1 - $t0, $MESSAGES / ($t1 - $t0)))"
+}
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+run "Postfix alone"
+postconf -c "$PF" -e "smtpd_milters = inet:127.0.0.1:$MILTER"
+pf postfix -c "$PF" reload
+sleep 1
+run "Postfix + LeakGuard milter"
+before=$(awk '/VmRSS/ {print $2}' /proc/$LG/status)
+( SESSIONS=200 MESSAGES=1000 run "200 concurrent sessions" ) &
+peak=0
+while kill -0 $! 2>/dev/null; do
+  r=$(awk '/VmRSS/ {print $2}' /proc/$LG/status)
+  ((r > peak)) && peak=$r
+  sleep 0.2
+done
+echo "leakguard RSS: $((before / 1024)) MB before, peak $((peak / 1024)) MB with 200 concurrent SMTP sessions"
+grep -c "milter-reject\|status=sent" "$TMP/maillog" >/dev/null || true
