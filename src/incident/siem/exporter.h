@@ -49,7 +49,7 @@ struct ExporterOptions {
   bool start_workers = true;
 };
 
-// Counters of one sink, for /metrics and `leakguard siem status`.
+// Counters of one sink, for /metrics and status pages.
 struct SinkStats {
   std::string name;
   std::string type;                   // "syslog", "jsonl", "webhook"
