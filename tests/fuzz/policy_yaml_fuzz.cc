@@ -38,8 +38,13 @@ const OrgConfig& Org() {
 
 std::vector<Transfer> Transfers() {
   std::vector<Transfer> out;
-  const char* dests[] = {"https://pastebin.com/x", "bob@gmail.com", "ops@corp.example", "10.1.2.3",
-                         "2001:db8:1::1", "usb:SanDisk 1", ""};
+  const char* dests[] = {"https://pastebin.com/x",
+                         "bob@gmail.com",
+                         "ops@corp.example",
+                         "10.1.2.3",
+                         "2001:db8:1::1",
+                         "usb:SanDisk 1",
+                         ""};
   for (int i = 0; i < 7; ++i) {
     Transfer t;
     t.channel = static_cast<Channel>(i % 5);
@@ -50,10 +55,14 @@ std::vector<Transfer> Transfers() {
     std::string d = dests[i];
     if (!d.empty()) {
       Destination dest;
-      if (d.find("://") != std::string::npos) dest.url = d;
-      else if (d.find('@') != std::string::npos) dest.address = d;
-      else if (d.starts_with("usb:")) dest.device = d;
-      else dest.ip = d;
+      if (d.find("://") != std::string::npos)
+        dest.url = d;
+      else if (d.find('@') != std::string::npos)
+        dest.address = d;
+      else if (d.starts_with("usb:"))
+        dest.device = d;
+      else
+        dest.ip = d;
       dest.country = i % 2 ? "ID" : "";
       t.destinations.push_back(dest);
     }
