@@ -68,6 +68,27 @@ SectionReader::Listen SectionReader::ListenAddress(const YAML::Node& n, std::str
   return l;
 }
 
+bool SectionReader::ServerOption(const std::string& key, const YAML::Node& v, bool& enabled,
+                                 StreamServerOptions& server) const {
+  if (key == "listen") {
+    auto l = ListenAddress(v, key);
+    enabled = l.enabled;
+    if (l.enabled) {
+      server.address = l.host;
+      server.port = l.port;
+    }
+  } else if (key == "max_connections") {
+    server.max_connections = static_cast<unsigned>(Number(v, key));
+  } else if (key == "idle_timeout") {
+    server.idle_timeout = std::chrono::seconds(Number(v, key));
+  } else if (key == "read_timeout") {
+    server.read_timeout = std::chrono::seconds(Number(v, key));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 Status SectionReader::Read(std::string_view yaml, const std::function<void(const YAML::Node&)>& read) const {
   try {
     YAML::Node root = YAML::Load(std::string(yaml));

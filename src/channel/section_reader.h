@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "channel/stream_server.h"
 #include "leakguard/status.h"
 
 namespace leakguard::channel {
@@ -32,6 +33,10 @@ class SectionReader {
     std::uint16_t port = 0;
   };
   Listen ListenAddress(const YAML::Node& n, std::string_view key) const;
+  // The keys every listener has — listen, max_connections, idle_timeout, read_timeout — into
+  // `enabled` / `server`. Returns false for any other key.
+  bool ServerOption(const std::string& key, const YAML::Node& v, bool& enabled,
+                    StreamServerOptions& server) const;
   [[noreturn]] void Fail(const YAML::Node& n, std::string_view key, std::string_view message) const;
 
   // Parses `yaml` and calls `read` with the section's map (not called when the section is absent).

@@ -69,6 +69,22 @@ Result<ListenAddress> ParseListen(std::string_view text) {
 
 // A proxy keeps up to Max-Connections (1,000 by default) ICAP connections open: lift the soft limit
 // on open files to the hard one (Debian's soft default is 1,024).
+// --icap-listen / --milter-listen: "" keeps the configuration's, "off" disables, HOST:PORT enables.
+static Status ApplyListenFlag(const std::string& value, std::string_view flag, bool& enabled,
+                              channel::StreamServerOptions& server) {
+  if (value.empty()) return Status::Ok();
+  if (value == "off") {
+    enabled = false;
+    return Status::Ok();
+  }
+  auto a = ParseListen(value);
+  if (!a) return Status::InvalidArgument(std::string(flag) + ": " + a.error().message());
+  enabled = true;
+  server.address = a->host;
+  server.port = a->port;
+  return Status::Ok();
+}
+
 static void RaiseOpenFileLimit() {
   rlimit r{};
   if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
@@ -169,17 +185,9 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     }
     icap = std::move(*loaded);
   }
-  if (args.icap_listen == "off") {
-    icap.enabled = false;
-  } else if (!args.icap_listen.empty()) {
-    auto a = ParseListen(args.icap_listen);
-    if (!a) {
-      PrintError(err, "--icap-listen: " + a.error().message());
-      return kExitError;
-    }
-    icap.enabled = true;
-    icap.server.address = a->host;
-    icap.server.port = a->port;
+  if (Status s = ApplyListenFlag(args.icap_listen, "--icap-listen", icap.enabled, icap.server); !s.ok()) {
+    PrintError(err, s.message());
+    return kExitError;
   }
   icap.server.threads = args.threads;
   // The justify page's form posts to this server's HTTP API (as the proxy reaches it).
@@ -211,17 +219,10 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     }
     milter = std::move(*loaded);
   }
-  if (args.milter_listen == "off") {
-    milter.enabled = false;
-  } else if (!args.milter_listen.empty()) {
-    auto a = ParseListen(args.milter_listen);
-    if (!a) {
-      PrintError(err, "--milter-listen: " + a.error().message());
-      return kExitError;
-    }
-    milter.enabled = true;
-    milter.server.address = a->host;
-    milter.server.port = a->port;
+  if (Status s = ApplyListenFlag(args.milter_listen, "--milter-listen", milter.enabled, milter.server);
+      !s.ok()) {
+    PrintError(err, s.message());
+    return kExitError;
   }
   milter.server.threads = args.threads;
   milter.service.limits = args.limits;

@@ -5,16 +5,11 @@
 #include <cctype>
 #include <utility>
 
+#include "core/ascii.h"
 #include "leakguard/verdict.h"
 
 namespace leakguard {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Looks `name` up in a table of names indexed by enum value.
 template <typename E, std::size_t N>

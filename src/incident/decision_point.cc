@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "classify/classify.h"
+#include "core/ascii.h"
 #include "incident/config.h"
 #include "incident/siem/exporter.h"
 #include "incident/store.h"
@@ -312,9 +313,8 @@ std::string DecisionPoint::RenderMetrics() const {
   for (std::size_t i = 0; i < counters_->decisions.size(); ++i)
     out += "leakguard_decisions_total{action=\"" + std::string(ActionName(static_cast<Action>(i))) + "\"} " +
            std::to_string(counters_->decisions[i].load()) + "\n";
-  auto counter = [&out](const char* name, const char* help, std::uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-           std::to_string(v) + "\n";
+  auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t v) {
+    AppendPrometheusCounter(out, name, help, v);
   };
   counter("leakguard_incidents_recorded_total", "Incidents written to the incident store.",
           counters_->incidents.load());

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "classify/classify.h"
+#include "core/ascii.h"
 #include "core/url.h"
 #include "extract/inspect.h"
 #include "server/json_reader.h"
@@ -23,13 +24,6 @@ constexpr std::string_view kJsonType = "application/json";
 constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 // The request schema nests two levels ({"types": [...]}); anything much deeper is not a request.
 constexpr int kMaxJsonDepth = 32;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -11,22 +11,14 @@ Result<IcapConfig> ParseIcapConfig(std::string_view yaml, std::string_view sourc
     for (const auto& kv : icap) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
-      if (key == "listen") {
-        auto l = r.ListenAddress(v, key);
-        cfg.enabled = l.enabled;
-        if (l.enabled) {
-          cfg.server.address = l.host;
-          cfg.server.port = l.port;
-        }
+      if (r.ServerOption(key, v, cfg.enabled, cfg.server)) {
+        cfg.service.max_connections = cfg.server.max_connections;  // advertised in OPTIONS
       } else if (key == "services") {
         if (!v.IsMap()) r.Fail(v, key, "expected {reqmod: NAME, respmod: NAME}");
         if (v["reqmod"]) cfg.service.reqmod_service = r.Scalar(v["reqmod"], "services.reqmod");
         if (v["respmod"]) cfg.service.respmod_service = r.Scalar(v["respmod"], "services.respmod");
       } else if (key == "preview") {
         cfg.service.preview = r.Size(v, key);
-      } else if (key == "max_connections") {
-        cfg.server.max_connections = static_cast<unsigned>(r.Number(v, key));
-        cfg.service.max_connections = cfg.server.max_connections;
       } else if (key == "max_body") {
         cfg.service.max_body = r.Size(v, key);
       } else if (key == "spool_memory") {
@@ -44,10 +36,6 @@ Result<IcapConfig> ParseIcapConfig(std::string_view yaml, std::string_view sourc
       } else if (key == "transfer_ignore") {
         if (!v.IsSequence()) r.Fail(v, key, "expected a list of file extensions");
         for (const auto& e : v) cfg.service.transfer_ignore.push_back(r.Scalar(e, key));
-      } else if (key == "idle_timeout") {
-        cfg.server.idle_timeout = std::chrono::seconds(r.Number(v, key));
-      } else if (key == "read_timeout") {
-        cfg.server.read_timeout = std::chrono::seconds(r.Number(v, key));
       } else {
         r.Fail(kv.first, key, "unknown key");
       }

@@ -11,20 +11,15 @@
 
 #include "channel/body_spool.h"
 #include "channel/icap/icap_response.h"
+#include "channel/inspect.h"
+#include "core/ascii.h"
 #include "core/url.h"
-#include "extract/inspect.h"
 #include "policy/content_summary.h"
 
 namespace leakguard::channel::icap {
 namespace {
 
 constexpr std::size_t kEchoPiece = 256 << 10;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // "multipart/form-data; boundary=x" -> "multipart/form-data".
 std::string MediaType(const std::string* content_type) {
@@ -202,9 +197,8 @@ std::string IcapService::istag() const {
 
 std::string IcapService::RenderMetrics() const {
   std::string out;
-  auto counter = [&out](const char* name, const char* help, std::uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-           std::to_string(v) + "\n";
+  auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t v) {
+    AppendPrometheusCounter(out, name, help, v);
   };
   counter("leakguard_icap_requests_total", "ICAP REQMOD/RESPMOD requests answered.", stats_.requests.load());
   counter("leakguard_icap_options_total", "ICAP OPTIONS requests answered.", stats_.options.load());
@@ -565,16 +559,6 @@ void Transaction::RespondReqmod(bool allow_204) {
   policy::SummaryBuilder builder(classifier.get());
   Status inspected = Status::Ok();
   if (!unfinished_ && spool_) {
-    ScanOptions scan;
-    scan.min_confidence = Confidence::kLow;
-    auto first = service_.scanners_.Acquire();
-    std::vector<detect::ScannerPool::Lease> extra;
-    extract::Inspector inspector([&](std::size_t level) -> Scanner& {
-      if (level == 0) return *first;
-      while (extra.size() < level) extra.push_back(service_.scanners_.Acquire());
-      return *extra[level - 1];
-    });
-    if (extract::PartSink* obs = builder.observer()) inspector.set_observer(obs);
     BodySpool* spool = spool_.get();
     SpoolSource source(*spool);
     FormDecodingSource form(source);
@@ -584,8 +568,9 @@ void Transaction::RespondReqmod(bool allow_204) {
     const bool urlencoded =
         http != nullptr && MediaType(http->Find("Content-Type")) == "application/x-www-form-urlencoded";
     const std::string name = BuildTransfer().name;
-    inspected = inspector.InspectStream(urlencoded ? static_cast<extract::Source&>(form) : source, name, scan,
-                                        o.limits, [&](Finding&& f) { builder.Add(f); });
+    inspected =
+        InspectForPolicy(service_.scanners_, urlencoded ? static_cast<extract::Source&>(form) : source, name,
+                         o.limits, builder);
     if (!inspected.ok()) {
       unfinished_ = true;
       unfinished_reason_ = inspected.ToString();

@@ -11,15 +11,8 @@ Result<MilterConfig> ParseMilterConfig(std::string_view yaml, std::string_view s
     for (const auto& kv : m) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
-      if (key == "listen") {
-        auto l = r.ListenAddress(v, key);
-        cfg.enabled = l.enabled;
-        if (l.enabled) {
-          cfg.server.address = l.host;
-          cfg.server.port = l.port;
-        }
-      } else if (key == "max_connections") {
-        cfg.server.max_connections = static_cast<unsigned>(r.Number(v, key));
+      if (r.ServerOption(key, v, cfg.enabled, cfg.server)) {
+        // listen, max_connections, idle_timeout, read_timeout
       } else if (key == "spool_memory") {
         cfg.service.spool_memory = static_cast<std::size_t>(r.Size(v, key));
       } else if (key == "spool_dir") {
@@ -34,10 +27,6 @@ Result<MilterConfig> ParseMilterConfig(std::string_view yaml, std::string_view s
         cfg.service.remove_recipients = r.Choice(v, key, "remove_recipients", "reject");
       } else if (key == "reject_text") {
         cfg.service.reject_text = r.Scalar(v, key);
-      } else if (key == "idle_timeout") {
-        cfg.server.idle_timeout = std::chrono::seconds(r.Number(v, key));
-      } else if (key == "read_timeout") {
-        cfg.server.read_timeout = std::chrono::seconds(r.Number(v, key));
       } else {
         r.Fail(kv.first, key, "unknown key");
       }

@@ -2,19 +2,12 @@
 
 #include <algorithm>
 
-#include "extract/inspect.h"
+#include "channel/inspect.h"
+#include "core/ascii.h"
 #include "policy/content_summary.h"
 
 namespace leakguard::channel::milter {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
+namespace {}  // namespace
 
 MilterService::MilterService(MilterOptions options, std::shared_ptr<const Engine> engine,
                              incident::DecisionPoint* decisions)
@@ -26,9 +19,8 @@ std::unique_ptr<StreamSession> MilterService::NewSession(std::string peer) {
 
 std::string MilterService::RenderMetrics() const {
   std::string out;
-  auto counter = [&out](const char* name, const char* help, std::uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-           std::to_string(v) + "\n";
+  auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t v) {
+    AppendPrometheusCounter(out, name, help, v);
   };
   counter("leakguard_milter_messages_total", "Messages inspected by the milter.", stats_.messages.load());
   counter("leakguard_milter_rejected_total", "Messages rejected (550 5.7.1).", stats_.rejected.load());
@@ -237,19 +229,8 @@ void MilterSession::EndOfMessage() {
   if (too_large_) {
     unfinished = "message larger than the milter max_message limit or not spooled";
   } else if (spool_) {
-    auto first = service_.scanners_.Acquire();
-    std::vector<detect::ScannerPool::Lease> extra;
-    extract::Inspector inspector([&](std::size_t level) -> Scanner& {
-      if (level == 0) return *first;
-      while (extra.size() < level) extra.push_back(service_.scanners_.Acquire());
-      return *extra[level - 1];
-    });
-    if (extract::PartSink* obs = builder.observer()) inspector.set_observer(obs);
-    ScanOptions scan;
-    scan.min_confidence = Confidence::kLow;
     SpoolSource source(*spool_);
-    Status s =
-        inspector.InspectStream(source, "message.eml", scan, o.limits, [&](Finding&& f) { builder.Add(f); });
+    Status s = InspectForPolicy(service_.scanners_, source, "message.eml", o.limits, builder);
     if (!s.ok()) unfinished = s.ToString();
   }
   FindingsSummary summary = builder.Finish();
