@@ -27,7 +27,8 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=tests/integration/lib.bash
+source "$ROOT/tests/integration/lib.bash"
 
 "$BUILD/bench/leakguard_http_origin" "$TMP/origin.port" 2 &
 PIDS+=($!)

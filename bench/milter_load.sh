@@ -17,26 +17,17 @@ cmake --build "$BUILD" --target leakguard_bin >/dev/null
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 PF=$TMP/pf
-MAINCF=/etc/postfix/main.cf
-SAVED=""
 LG=""
-pf() { script -qc "$*" /dev/null >/dev/null 2>&1; }
+# shellcheck source=tests/integration/lib.bash
+source "$ROOT/tests/integration/lib.bash"
 cleanup() {
   pf postfix -c "$PF" stop || true
   [[ -n $LG ]] && kill "$LG" 2>/dev/null || true
-  if [[ $SAVED == none ]]; then rm -f "$MAINCF"; elif [[ -n $SAVED ]]; then cp "$SAVED" "$MAINCF"; fi
+  postfix_restore_default
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-if [[ -f $MAINCF ]]; then
-  SAVED=$TMP/main.cf.saved
-  cp "$MAINCF" "$SAVED"
-  postconf -e "alternate_config_directories = $(postconf -h alternate_config_directories 2>/dev/null) $PF"
-else
-  SAVED=none
-  printf 'compatibility_level = 3.6\nalternate_config_directories = %s\n' "$PF" >"$MAINCF"
-fi
+postfix_allow_instance "$PF"
 
 MILTER=$(free_port)
 cat >"$TMP/lg.yaml" <<EOF
@@ -47,39 +38,12 @@ milter: {listen: "127.0.0.1:$MILTER"}
 EOF
 "$BIN" serve --listen 127.0.0.1:0 --config "$TMP/lg.yaml" >/dev/null 2>"$TMP/serve.err" &
 LG=$!
-for _ in $(seq 1 300); do grep -q "listening on http" "$TMP/serve.err" && break; sleep 0.1; done
+wait_serve "$TMP/serve.err" $LG
 
 SMTP=$(free_port)
-mkdir -p "$PF" "$TMP/queue" "$TMP/data"
-chown postfix "$TMP/data"
-cp /etc/postfix/master.cf "$PF/master.cf"
-sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$SMTP inet n - n - - smtpd/" "$PF/master.cf"
-cat >"$PF/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $TMP/queue
-data_directory = $TMP/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mx.corp.example
-mydestination =
-local_recipient_maps =
-mynetworks = 127.0.0.0/8
-virtual_mailbox_domains = corp.example
-virtual_transport = discard
-virtual_mailbox_maps = static:x
-default_process_limit = 300
-smtpd_client_connection_count_limit = 0
-milter_default_action = tempfail
-milter_protocol = 6
-maillog_file = $TMP/maillog
-maillog_file_prefixes = /tmp, /var
-message_size_limit = 60000000
-alias_maps =
-alias_database =
-EOF
-postconf -c "$PF" -F '*/*/chroot = n'
+postfix_instance "$PF" "$TMP" "$SMTP" 0
+# Accepted mail is discarded: the benchmark measures acceptance, not delivery.
+postconf -c "$PF" -e "virtual_transport = discard" "default_process_limit = 300" "smtpd_client_connection_count_limit = 0"
 pf postfix -c "$PF" start
 
 # A 100 KB message: a short text part and a CSV attachment (base64), nothing sensitive.

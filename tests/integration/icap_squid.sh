@@ -34,7 +34,8 @@ fail() {
   done
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=tests/integration/lib.bash
+source "$SRC/tests/integration/lib.bash"
 
 # --- origin server ---
 mkdir -p "$TMP/origin"

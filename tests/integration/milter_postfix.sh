@@ -21,17 +21,12 @@ TMP=$(mktemp -d)
 chmod 755 "$TMP"
 PF=$TMP/pf
 LG=""
-MAINCF=/etc/postfix/main.cf
-MAINCF_SAVED=""
-pf() { script -qc "$*" /dev/null >/dev/null 2>&1; }
+# shellcheck source=tests/integration/lib.bash
+source "$SRC/tests/integration/lib.bash"
 cleanup() {
   pf postfix -c "$PF" stop || true
   [[ -n $LG ]] && kill "$LG" 2>/dev/null || true
-  if [[ $MAINCF_SAVED == none ]]; then
-    rm -f "$MAINCF"
-  elif [[ -n $MAINCF_SAVED ]]; then
-    cp "$MAINCF_SAVED" "$MAINCF"
-  fi
+  postfix_restore_default
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -40,17 +35,9 @@ fail() {
   for f in serve.err maillog; do [[ -f $TMP/$f ]] && { echo "--- $f:" >&2; tail -c 3000 "$TMP/$f" >&2; }; done
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Postfix runs a private instance only from a folder the default instance lists.
-if [[ -f $MAINCF ]]; then
-  MAINCF_SAVED=$TMP/main.cf.saved
-  cp "$MAINCF" "$MAINCF_SAVED"
-  postconf -e "alternate_config_directories = $(postconf -h alternate_config_directories 2>/dev/null) $PF"
-else
-  MAINCF_SAVED=none
-  printf 'compatibility_level = 3.6\nalternate_config_directories = %s\n' "$PF" >"$MAINCF"
-fi
+postfix_allow_instance "$PF"
 
 # --- LeakGuard ---
 MILTER=$(free_port)
@@ -85,51 +72,12 @@ milter: {listen: "127.0.0.1:$MILTER"}
 EOF
 "$BIN" serve --listen 127.0.0.1:0 --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 LG=$!
-for _ in $(seq 1 600); do
-  grep -q "listening on http" "$TMP/serve.err" && break
-  kill -0 $LG 2>/dev/null || fail "serve exited"
-  sleep 0.1
-done
+wait_serve "$TMP/serve.err" $LG || fail "serve did not start"
 grep -q "milter on inet:127.0.0.1:$MILTER" "$TMP/serve.err" || fail "no milter listener"
 
 # --- Postfix: a private instance, virtual Maildir delivery for corp.example, the rest held ---
 SMTP=$(free_port)
-mkdir -p "$PF" "$TMP/queue" "$TMP/data" "$TMP/mail"
-chown postfix "$TMP/data" "$TMP/mail"
-cp /etc/postfix/master.cf "$PF/master.cf"
-sed -i "s/^smtp      inet  n       -       y       -       -       smtpd/127.0.0.1:$SMTP inet n - n - - smtpd/" "$PF/master.cf"
-cat >"$PF/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $TMP/queue
-data_directory = $TMP/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mx.corp.example
-mydomain = corp.example
-mydestination =
-local_recipient_maps =
-mynetworks = 127.0.0.0/8
-virtual_mailbox_domains = corp.example
-virtual_mailbox_base = $TMP/mail
-virtual_mailbox_maps = static:inbox/
-virtual_uid_maps = static:$(id -u postfix)
-virtual_gid_maps = static:$(id -g postfix)
-virtual_mailbox_limit = 0
-relayhost = [127.0.0.1]:9
-defer_transports = smtp
-smtpd_milters = inet:127.0.0.1:$MILTER
-non_smtpd_milters = inet:127.0.0.1:$MILTER
-milter_default_action = tempfail
-milter_protocol = 6
-maillog_file = $TMP/maillog
-maillog_file_prefixes = /tmp, /var
-message_size_limit = 60000000
-alias_maps =
-alias_database =
-EOF
-postconf -c "$PF" -F '*/*/chroot = n'
+postfix_instance "$PF" "$TMP" "$SMTP" "$MILTER"
 pf postfix -c "$PF" check || fail "postfix check"
 pf postfix -c "$PF" start || fail "postfix start"
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP") 2>/dev/null && break; sleep 0.2; done
