@@ -6,6 +6,7 @@
 #include <iostream>
 #include <random>
 #include <set>
+#include <system_error>
 #include <utility>
 
 namespace leakguard::incident::siem {
@@ -116,24 +117,48 @@ std::vector<std::string> Exporter::Route(const Event& event) const {
 
 Status Exporter::Publish(const Event& event) {
   if (stopping_.load()) return Status::Unavailable("siem exporter stopped");
+  struct Pending {
+    SinkState* sink;
+    std::string payload;
+    Status status;
+  };
+  std::vector<Pending> work;
+  for (auto& s : sinks_)
+    if (Routes(s->config, event)) work.push_back({s.get(), RenderPayload(s->config, event, format_), {}});
+  auto append = [&](Pending& p) {
+    p.status = p.sink->spool->Append(event.id, EventTypeName(event.type), p.payload);
+  };
+  if (work.size() == 1) {
+    append(work[0]);
+  } else if (work.size() > 1) {
+    // Each append waits for two fsyncs: side by side, Publish takes one sink's time, not the sum.
+    std::vector<std::thread> helpers;
+    for (std::size_t i = 1; i < work.size(); ++i) {
+      try {
+        helpers.emplace_back(append, std::ref(work[i]));
+      } catch (const std::system_error&) {  // no thread to be had: do it here
+        append(work[i]);
+      }
+    }
+    append(work[0]);
+    for (auto& t : helpers) t.join();
+  }
   std::string errors;
   StatusCode code = StatusCode::kOk;
-  for (auto& s : sinks_) {
-    if (!Routes(s->config, event)) continue;
-    std::string payload = RenderPayload(s->config, event, format_);
-    Status st = s->spool->Append(event.id, EventTypeName(event.type), payload);
-    if (!st.ok()) {
-      s->dropped.fetch_add(1);
-      if (code == StatusCode::kOk || st.code() == StatusCode::kIoError) code = st.code();
-      errors += (errors.empty() ? "" : "; ") + ("sink " + s->config.name + ": " + st.message());
+  for (auto& p : work) {
+    SinkState& s = *p.sink;
+    if (!p.status.ok()) {
+      s.dropped.fetch_add(1);
+      if (code == StatusCode::kOk || p.status.code() == StatusCode::kIoError) code = p.status.code();
+      errors += (errors.empty() ? "" : "; ") + ("sink " + s.config.name + ": " + p.status.message());
       continue;
     }
-    s->spooled.fetch_add(1);
+    s.spooled.fetch_add(1);
     {
-      std::lock_guard lock(s->mu);
-      s->pending = true;
+      std::lock_guard lock(s.mu);
+      s.pending = true;
     }
-    s->cv.notify_one();
+    s.cv.notify_one();
   }
   if (code != StatusCode::kOk) return Status(code, "event " + event.id + " not spooled for " + errors);
   return Status::Ok();
