@@ -3,7 +3,8 @@
 // Owns: ExporterOptions, SinkStats and Exporter.
 //
 //   auto cfg = siem::LoadSiemConfig("/etc/leakguard/leakguard.yaml");   // the `siem:` section
-//   auto exporter = siem::Exporter::Create(**cfg, {.product_version = kVersion, .log = ...});
+//   if (cfg && *cfg)   // nullopt: the file has no siem: section, nothing to export
+//     auto exporter = siem::Exporter::Create(**cfg, {.product_version = std::string(kVersion)});
 //   (*exporter)->Publish(siem::IncidentCreated(incident));              // after the store committed
 //   ... /metrics: (*exporter)->RenderMetrics()
 //   (*exporter)->Flush(5s); (*exporter)->Stop();                         // at shutdown
@@ -15,6 +16,10 @@
 // stopped or killed process are delivered by the next Exporter opened on the same spool folder. A
 // sink that is down never slows Publish or the other sinks; a spool at its bound refuses new events
 // (kLimitExceeded, counted as dropped) until its sink catches up.
+//
+// One process owns a spool folder (it is locked while open): a second process with the same
+// siem.spool gets kUnavailable from Create. A short-lived process (the CLI) must not share the
+// server's spool; see docs/siem.md.
 //
 // Threads: Publish, Route, Flush, Stats and RenderMetrics may be called from any thread at any time;
 // Stop (and the destructor) once, after the last Publish.
