@@ -83,6 +83,11 @@ bool SectionReader::ServerOption(const std::string& key, const YAML::Node& v, bo
     server.idle_timeout = std::chrono::seconds(Number(v, key));
   } else if (key == "read_timeout") {
     server.read_timeout = std::chrono::seconds(Number(v, key));
+  } else if (key == "tls") {
+    if (!v.IsMap()) Fail(v, key, "expected {cert: FILE, key: FILE}");
+    if (v["cert"]) server.tls_cert = Scalar(v["cert"], "tls.cert");
+    if (v["key"]) server.tls_key = Scalar(v["key"], "tls.key");
+    if (server.tls_cert.empty() != server.tls_key.empty()) Fail(v, key, "needs both cert and key");
   } else {
     return false;
   }

@@ -33,7 +33,7 @@ class SectionReader {
     std::uint16_t port = 0;
   };
   Listen ListenAddress(const YAML::Node& n, std::string_view key) const;
-  // The keys every listener has — listen, max_connections, idle_timeout, read_timeout — into
+  // The keys every listener has — listen, max_connections, idle_timeout, read_timeout, tls — into
   // `enabled` / `server`. Returns false for any other key.
   bool ServerOption(const std::string& key, const YAML::Node& v, bool& enabled,
                     StreamServerOptions& server) const;

@@ -4,11 +4,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -40,6 +42,7 @@ struct StreamServer::Impl {
   std::atomic<std::uint16_t> bound_port{0};
   std::mutex mu;
   std::set<std::shared_ptr<Connection>> connections;  // guarded by mu
+  std::optional<asio::ssl::context> tls;              // set by Start when a certificate is configured
 
   void Accept();
 };
@@ -54,9 +57,25 @@ class StreamServer::Impl::Connection : public std::enable_shared_from_this<Conne
     auto peer = socket_.remote_endpoint(ec);
     transaction_ = server_.factory(ec ? std::string() : peer.address().to_string());
     socket_.set_option(tcp::no_delay(true), ec);
+    if (server_.tls) tls_.emplace(socket_, *server_.tls);
   }
 
-  void Start() { Pump(); }
+  void Start() {
+    if (!tls_) return Pump();
+    auto self = shared_from_this();
+    timer_.expires_after(server_.options.read_timeout);
+    timer_.async_wait([self](boost::system::error_code ec) {
+      if (!ec) self->Close();
+    });
+    tls_->async_handshake(asio::ssl::stream_base::server, [self](boost::system::error_code ec) {
+      self->timer_.cancel();
+      if (ec) {
+        self->Close();
+        return self->Finish();
+      }
+      self->Pump();
+    });
+  }
   tcp::socket::executor_type executor() { return socket_.get_executor(); }
 
   // Closes the socket from any thread: pending operations end with an error and the connection goes away.
@@ -75,10 +94,16 @@ class StreamServer::Impl::Connection : public std::enable_shared_from_this<Conne
     auto self = shared_from_this();
     auto reply =
         std::make_shared<std::string>(server_.overload_reply ? server_.overload_reply() : std::string());
-    asio::async_write(socket_, asio::buffer(*reply), [self, reply](boost::system::error_code, std::size_t) {
+    auto done = [self, reply](boost::system::error_code, std::size_t) {
       self->Close();
       self->Finish();
-    });
+    };
+    if (tls_) {
+      // Over TLS the refusal needs the handshake first; closing is the refusal.
+      Close();
+      return Finish();
+    }
+    asio::async_write(socket_, asio::buffer(*reply), done);
   }
 
  private:
@@ -89,10 +114,15 @@ class StreamServer::Impl::Connection : public std::enable_shared_from_this<Conne
         out_ = transaction_->TakeOutput();
         if (out_.empty()) continue;
         auto self = shared_from_this();
-        asio::async_write(socket_, asio::buffer(out_), [self](boost::system::error_code ec, std::size_t) {
+        auto done = [self](boost::system::error_code ec, std::size_t) {
           if (ec) return self->Finish();
           self->Pump();
-        });
+        };
+        if (tls_) {
+          asio::async_write(*tls_, asio::buffer(out_), done);
+        } else {
+          asio::async_write(socket_, asio::buffer(out_), done);
+        }
         return;
       }
       if (transaction_->close_after_output()) {
@@ -119,12 +149,17 @@ class StreamServer::Impl::Connection : public std::enable_shared_from_this<Conne
     timer_.async_wait([self](boost::system::error_code ec) {
       if (!ec) self->Close();  // timed out: the pending read fails and ends the connection
     });
-    socket_.async_read_some(asio::buffer(buffer_), [self](boost::system::error_code ec, std::size_t n) {
+    auto got = [self](boost::system::error_code ec, std::size_t n) {
       self->timer_.cancel();
       if (ec) return self->Finish();
       self->pending_.append(self->buffer_.data(), n);
       self->Pump();
-    });
+    };
+    if (tls_) {
+      tls_->async_read_some(asio::buffer(buffer_), got);
+    } else {
+      socket_.async_read_some(asio::buffer(buffer_), got);
+    }
   }
 
   void Finish() {
@@ -138,6 +173,7 @@ class StreamServer::Impl::Connection : public std::enable_shared_from_this<Conne
 
   Impl& server_;
   tcp::socket socket_;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_, when the server has TLS
   asio::steady_timer timer_;
   std::vector<char> buffer_;
   std::string pending_;
@@ -172,6 +208,21 @@ StreamServer::~StreamServer() { Stop(); }
 Status StreamServer::Start() {
   Impl& s = *impl_;
   boost::system::error_code ec;
+  if (!s.options.tls_cert.empty() || !s.options.tls_key.empty()) {
+    if (s.options.tls_cert.empty() || s.options.tls_key.empty())
+      return Status::InvalidArgument(s.options.protocol + " TLS needs both a certificate and a key");
+    s.tls.emplace(asio::ssl::context::tls_server);
+    s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    s.tls->use_certificate_chain_file(s.options.tls_cert, ec);
+    if (ec)
+      return Status::NotFound(s.options.protocol + " TLS certificate " + s.options.tls_cert + ": " +
+                              ec.message());
+    s.tls->use_private_key_file(s.options.tls_key, asio::ssl::context::pem, ec);
+    if (ec)
+      return Status::NotFound(s.options.protocol + " TLS key " + s.options.tls_key + ": " + ec.message());
+  }
   auto address = asio::ip::make_address(s.options.address, ec);
   if (ec)
     return Status::InvalidArgument("bad " + s.options.protocol + " listen address '" + s.options.address +

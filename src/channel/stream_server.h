@@ -7,6 +7,9 @@
 // queues, not in memory. Output is written before more input is read, which makes a slow peer slow
 // down only itself.
 //
+// TLS: with a certificate and key every connection starts with a TLS handshake (TLS 1.2 or newer);
+// a failed handshake closes that connection only.
+//
 // Limits: more than `max_connections` open connections get the overload reply and are closed; a
 // connection idle for `idle_timeout` between requests, or sending nothing for `read_timeout` in the
 // middle of one, is closed.
@@ -50,6 +53,9 @@ struct StreamServerOptions {
   unsigned max_connections = 1000;
   std::chrono::seconds idle_timeout{120};
   std::chrono::seconds read_timeout{300};
+  // TLS (e.g. ICAPS): PEM certificate chain and private key. Both empty: plain TCP.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 class StreamServer {

@@ -1,5 +1,7 @@
 #include "channel/icap/icap_config.h"
 
+#include <filesystem>
+
 #include "channel/section_reader.h"
 
 namespace leakguard::channel::icap {
@@ -48,7 +50,13 @@ Result<IcapConfig> ParseIcapConfig(std::string_view yaml, std::string_view sourc
 Result<IcapConfig> LoadIcapConfig(const std::string& path) {
   auto text = ReadConfigFile(path);
   if (!text) return Unexpected(text.error());
-  return ParseIcapConfig(*text, path);
+  auto cfg = ParseIcapConfig(*text, path);
+  if (!cfg) return cfg;
+  // TLS files are named relative to the configuration file's folder.
+  const std::filesystem::path base = std::filesystem::path(path).parent_path();
+  for (std::string* f : {&cfg->server.tls_cert, &cfg->server.tls_key})
+    if (!f->empty() && std::filesystem::path(*f).is_relative()) *f = (base / *f).string();
+  return cfg;
 }
 
 }  // namespace leakguard::channel::icap

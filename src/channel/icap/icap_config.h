@@ -14,6 +14,7 @@
 //     help: "Call the service desk on 1234 and quote the incident id."
 //     justify_url: http://dlp.corp.example:8080/v1/justify   # default: serve's own HTTP address
 //     transfer_ignore: [jpg, png, mp4]
+//     tls: {cert: icap.pem, key: icap.key}   # ICAPS (TLS); files relative to this file's folder
 //     idle_timeout: 120             # seconds
 //     read_timeout: 300
 //

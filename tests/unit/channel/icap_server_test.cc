@@ -149,3 +149,69 @@ TEST_F(IcapServerTest, StopsWithConnectionsOpen) {
 
 }  // namespace
 }  // namespace leakguard::channel::icap
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+namespace leakguard::channel::icap {
+namespace {
+
+TEST(IcapServerTls, OptionsOverTls) {
+  namespace fs = std::filesystem;
+  namespace asio = boost::asio;
+  const fs::path dir = fs::temp_directory_path() / ("lg-icaps-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string cert = (dir / "icap.pem").string(), key = (dir / "icap.key").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+                          key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl is needed to make a test certificate";
+  IcapService service(IcapOptions{}, leakguard::testing::BuiltinEngine(), nullptr);
+  IcapServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.tls_cert = cert;
+  o.tls_key = key;
+  IcapServer server(o, service);
+  ASSERT_TRUE(server.Start().ok());
+
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(cert);
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<asio::ip::tcp::socket> tls(ioc, ctx);
+  tls.next_layer().connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  tls.handshake(asio::ssl::stream_base::client);
+  asio::write(tls, asio::buffer(std::string(kOptions)));
+  asio::streambuf buf;
+  asio::read_until(tls, buf, "\r\n\r\n");
+  std::string reply(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
+  EXPECT_TRUE(reply.starts_with("ICAP/1.0 200 OK")) << reply;
+  // A plain-text client gets no ICAP answer from a TLS listener.
+  Client plain(server.port());
+  plain.Send(kOptions);
+  EXPECT_FALSE(plain.ReadUntil("\r\n\r\n").starts_with("ICAP/1.0"));
+  server.Stop();
+  fs::remove_all(dir);
+}
+
+TEST(IcapServerTls, MissingKeyIsAnError) {
+  IcapService service(IcapOptions{}, leakguard::testing::BuiltinEngine(), nullptr);
+  IcapServerOptions o;
+  o.port = 0;
+  o.tls_cert = "/nonexistent/icap.pem";
+  o.tls_key = "/nonexistent/icap.key";
+  IcapServer server(o, service);
+  Status s = server.Start();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent/icap.pem"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace leakguard::channel::icap
