@@ -137,7 +137,7 @@ class FormDecodingSource : public extract::Source {
       }
       switch (c) {
         case '%':
-          pending_ = "%";
+          pending_.assign(1, '%');  // (not = "%": GCC 12 warns a false -Wrestrict on that)
           break;
         case '+':
           out_ += ' ';
