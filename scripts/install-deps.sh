@@ -18,7 +18,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev ripgrep curl time procps jq zlib1g-dev wrk
   # real peers started by the integration tests (REAL_COMPONENTS.md)
-  postgresql rsyslog rsyslog-openssl python3 squid c-icap postfix swaks
+  postgresql rsyslog rsyslog-openssl python3 squid c-icap postfix swaks sqlite3
 )
 
 missing=()
