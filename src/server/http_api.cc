@@ -12,6 +12,7 @@
 #include "core/ascii.h"
 #include "core/url.h"
 #include "extract/inspect.h"
+#include "policy/content_summary.h"
 #include "server/json_reader.h"
 #include "server/multipart.h"
 
@@ -549,12 +550,14 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
     while (extra.size() < level) extra.push_back(scanners_.Acquire());
     return *extra[level - 1];
   });
+  // The policy's view of the content (policy/content_summary.h): every finding, markings seen in the
+  // text parts, Office sensitivity labels of uploaded documents.
   std::shared_ptr<const classify::Classifier> classifier;
-  std::optional<classify::MarkingCollector> markings;
   if (deciding && options_.classifier) classifier = options_.classifier();
-  if (classifier) {
-    markings.emplace(*classifier);
-    inspector.set_observer(&*markings);
+  std::optional<policy::SummaryBuilder> builder;
+  if (deciding) {
+    builder.emplace(classifier.get());
+    if (extract::PartSink* observer = builder->observer()) inspector.set_observer(observer);
   }
   std::uint64_t total_bytes = 0;
   std::uint64_t parts = 0;
@@ -584,17 +587,9 @@ HttpResponse HttpApi::Inspect(const HttpRequest& request) {
   const std::vector<Finding>* findings = &found;
   std::optional<Decision> decision;
   if (deciding) {
-    FindingsSummary summary;
-    for (const Finding& f : found) {
-      bool problem = false;
-      for (const extract::ProblemTypeInfo& p : extract::ProblemTypes()) problem |= p.id == f.info_type;
-      if (problem && f.info_type != "ENCRYPTED_CONTENT" && summary.complete) {
-        summary.complete = false;
-        summary.incomplete_reason = f.info_type + ": " + f.masked;
-      }
-      summary.Add(f);
-    }
-    if (markings) summary.markings = markings->markings();
+    for (const Finding& f : found) builder->Add(f);
+    for (const Upload& u : uploads) builder->AddDocumentLabels(u.bytes);
+    FindingsSummary summary = builder->Finish();
     Transfer t = transfer.value_or(Transfer{});
     if (t.name.empty() && name) t.name = *name;
     if (t.name.empty() && uploads.size() == 1) t.name = uploads.front().name;
