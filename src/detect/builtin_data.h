@@ -1,4 +1,5 @@
-// The built-in data files (data/infotypes/*.yaml, data/policies/*.yaml), embedded at build time by cmake/embed_data.cmake.
+// The built-in data files (data/infotypes/*.yaml, data/policies/*.yaml), embedded at build time by
+// cmake/embed_data.cmake.
 #pragma once
 
 #include <string_view>

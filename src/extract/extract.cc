@@ -149,7 +149,8 @@ Kind Classify(std::string_view mime, std::string_view head) {
   };
   // A MIME entity that holds binary parts (a multipart upload handed over by a channel as
   // "MIME-Version: 1.0 / Content-Type: multipart/form-data; boundary=...") is "data" to libmagic.
-  if ((mime == "application/octet-stream" || mime.starts_with("text/")) && StartsWithNoCase(head, "mime-version:"))
+  if ((mime == "application/octet-stream" || mime.starts_with("text/")) &&
+      StartsWithNoCase(head, "mime-version:"))
     return Kind::kMime;
   if (mime.starts_with("application/vnd.openxmlformats-officedocument")) return Kind::kOoxml;
   if (mime.starts_with("application/vnd.oasis.opendocument")) return Kind::kOdf;
