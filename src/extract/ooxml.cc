@@ -393,6 +393,10 @@ class OoxmlExtractor {
   void AllText(Member& m, const std::string& subpath) {
     TextSink sink(out_, subpath, limits_.max_buffered_bytes);
     XmlReader r(m);
+    // Custom document properties (docProps/custom.xml) come out as "name: value" lines, so a value
+    // keeps its meaning: "MSIP_Label_<guid>_Name: Highly Confidential" is an Office sensitivity label
+    // (src/classify), "Client: ..." a context for the engine.
+    std::string property;
     for (;;) {
       auto ev = r.Next();
       if (ev == XmlReader::Event::kDone) break;
@@ -401,9 +405,14 @@ class OoxmlExtractor {
         out_.Report(subpath, r.problem(), r.error());
         return;
       }
-      if (ev == XmlReader::Event::kText) {
+      if (ev == XmlReader::Event::kStart && r.name() == "property") {
+        property = r.Attr("name");
+      } else if (ev == XmlReader::Event::kEnd && r.name() == "property") {
+        property.clear();
+      } else if (ev == XmlReader::Event::kText) {
         std::string t = std::string(zipxml::Trim(r.text()));
         if (!t.empty()) {
+          if (!property.empty()) sink.Append(property + ": ");
           sink.Append(t);
           sink.EndLine();
         }
