@@ -292,9 +292,7 @@ Status Transaction::OnHead(const RequestHead& head) {
   if (head.method == Method::kOptions || !head.encapsulated.has_body()) return Status::Ok();
   spool_ = std::make_unique<BodySpool>(o.spool_memory, o.spool_dir);
   // A multipart upload becomes a MIME entity for the extractor: its Content-Type header first.
-  const HttpHead* http = head.method == Method::kReqmod
-                             ? (head.http_request ? &*head.http_request : nullptr)
-                             : (head.http_response ? &*head.http_response : nullptr);
+  const HttpHead* http = BodyHead();
   const std::string* ct = http != nullptr ? http->Find("Content-Type") : nullptr;
   if (MediaType(ct).starts_with("multipart/")) {
     std::string prefix = "MIME-Version: 1.0\r\nContent-Type: " + SafeHeaderValue(*ct) + "\r\n\r\n";
@@ -330,6 +328,11 @@ Status Transaction::OnPreviewEnd() {
 Status Transaction::OnEnd() {
   Respond();
   return Status::Ok();
+}
+
+const HttpHead* Transaction::BodyHead() const {
+  const auto& h = head_.method == Method::kRespmod ? head_.http_response : head_.http_request;
+  return h ? &*h : nullptr;
 }
 
 Transfer Transaction::BuildTransfer() const {
@@ -384,8 +387,7 @@ void Transaction::SendUnchanged(bool allow_204) {
     return;
   }
   const bool request = head_.method == Method::kReqmod;
-  const HttpHead* http = request ? (head_.http_request ? &*head_.http_request : nullptr)
-                                 : (head_.http_response ? &*head_.http_response : nullptr);
+  const HttpHead* http = BodyHead();
   const std::string raw = http != nullptr ? http->raw : std::string();
   const bool body = spool_ != nullptr && spool_->size > spool_->prefix;
   output_ += OkHead(service_.istag(), request, raw, body);
@@ -557,20 +559,18 @@ void Transaction::RespondReqmod(bool allow_204) {
   incident::DecisionPoint* decisions = service_.decisions_;
   std::shared_ptr<const classify::Classifier> classifier = decisions ? decisions->classifier() : nullptr;
   policy::SummaryBuilder builder(classifier.get());
+  Transfer transfer = BuildTransfer();
   Status inspected = Status::Ok();
   if (!unfinished_ && spool_) {
     BodySpool* spool = spool_.get();
     SpoolSource source(*spool);
     FormDecodingSource form(source);
-    const HttpHead* http = head_.method == Method::kReqmod
-                               ? (head_.http_request ? &*head_.http_request : nullptr)
-                               : (head_.http_response ? &*head_.http_response : nullptr);
+    const HttpHead* http = BodyHead();
     const bool urlencoded =
         http != nullptr && MediaType(http->Find("Content-Type")) == "application/x-www-form-urlencoded";
-    const std::string name = BuildTransfer().name;
     inspected =
-        InspectForPolicy(service_.scanners_, urlencoded ? static_cast<extract::Source&>(form) : source, name,
-                         o.limits, builder);
+        InspectForPolicy(service_.scanners_, urlencoded ? static_cast<extract::Source&>(form) : source,
+                         transfer.name, o.limits, builder);
     if (!inspected.ok()) {
       unfinished_ = true;
       unfinished_reason_ = inspected.ToString();
@@ -592,7 +592,6 @@ void Transaction::RespondReqmod(bool allow_204) {
     return;
   }
 
-  Transfer transfer = BuildTransfer();
   transfer.bytes = spool_ ? spool_->size - spool_->prefix : 0;
   std::optional<RuleMatch> imposed;
   if (fail_mode) {

@@ -126,6 +126,9 @@ class Transaction : public StreamSession, private Parser::Handler {
   void SendUnchanged(bool allow_204);
   bool TryRedact();
   Transfer BuildTransfer() const;
+  // The encapsulated HTTP head whose body the message carries: the request (REQMOD) or the response
+  // (RESPMOD); null when absent.
+  const HttpHead* BodyHead() const;
   void Fail(int status, std::string_view reason);
 
   IcapService& service_;
