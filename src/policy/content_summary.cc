@@ -96,15 +96,14 @@ Scanner& ContentInspector::ScannerAt(std::size_t level) {
   return *scanners_[level];
 }
 
-Result<FindingsSummary> ContentInspector::InspectBuffer(std::string_view bytes, std::string_view name,
-                                                        const ContentOptions& options,
-                                                        const FindingSink* also) {
+Result<FindingsSummary> ContentInspector::Inspect(const ContentOptions& options, const FindingSink* also,
+                                                  const InspectFn& inspect, std::string_view document) {
   SummaryBuilder builder(options.classifier);
   extract::Inspector inspector([this](std::size_t level) -> Scanner& { return ScannerAt(level); });
   inspector.set_observer(builder.observer());
   ScanOptions scan;
   scan.min_confidence = options.min_confidence;
-  Status s = inspector.InspectBuffer(bytes, name, scan, options.limits, [&](Finding&& f) {
+  Status s = inspect(inspector, scan, [&](Finding&& f) {
     builder.Add(f);
     if (also != nullptr && *also) (*also)(std::move(f));
   });
@@ -112,27 +111,29 @@ Result<FindingsSummary> ContentInspector::InspectBuffer(std::string_view bytes, 
     scanners_.clear();  // left in an undefined state (inspect.h)
     return Unexpected(s);
   }
-  builder.AddDocumentLabels(bytes);
+  builder.AddDocumentLabels(document);
   return builder.Finish();
+}
+
+Result<FindingsSummary> ContentInspector::InspectBuffer(std::string_view bytes, std::string_view name,
+                                                        const ContentOptions& options,
+                                                        const FindingSink* also) {
+  return Inspect(
+      options, also,
+      [&](extract::Inspector& inspector, const ScanOptions& scan, const FindingSink& sink) {
+        return inspector.InspectBuffer(bytes, name, scan, options.limits, sink);
+      },
+      bytes);
 }
 
 Result<FindingsSummary> ContentInspector::InspectStream(extract::Source& source, std::string_view name,
                                                         const ContentOptions& options,
                                                         const FindingSink* also) {
-  SummaryBuilder builder(options.classifier);
-  extract::Inspector inspector([this](std::size_t level) -> Scanner& { return ScannerAt(level); });
-  inspector.set_observer(builder.observer());
-  ScanOptions scan;
-  scan.min_confidence = options.min_confidence;
-  Status s = inspector.InspectStream(source, name, scan, options.limits, [&](Finding&& f) {
-    builder.Add(f);
-    if (also != nullptr && *also) (*also)(std::move(f));
-  });
-  if (!s.ok()) {
-    scanners_.clear();
-    return Unexpected(s);
-  }
-  return builder.Finish();
+  return Inspect(options, also,
+                 [&](extract::Inspector& inspector, const ScanOptions& scan, const FindingSink& sink) {
+                   return inspector.InspectStream(source, name, scan, options.limits, sink);
+                 },
+                 {});
 }
 
 }  // namespace leakguard::policy

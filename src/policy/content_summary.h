@@ -13,6 +13,7 @@
 // Threads: a ContentInspector or SummaryBuilder is used by one thread at a time (it owns scanners).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 
 #include "classify/classify.h"
 #include "extract/extract.h"
+#include "extract/inspect.h"
 #include "extract/limits.h"
 #include "leakguard/engine.h"
 #include "leakguard/transfer.h"
@@ -72,6 +74,11 @@ class ContentInspector {
                                         const ContentOptions& options, const FindingSink* also = nullptr);
 
  private:
+  // Runs `inspect` with this inspector's scanners into a SummaryBuilder; `document`, when not empty,
+  // is also read for Office sensitivity labels.
+  using InspectFn = std::function<Status(extract::Inspector&, const ScanOptions&, const FindingSink&)>;
+  Result<FindingsSummary> Inspect(const ContentOptions& options, const FindingSink* also,
+                                  const InspectFn& inspect, std::string_view document);
   Scanner& ScannerAt(std::size_t level);
   std::shared_ptr<const Engine> engine_;
   std::vector<std::unique_ptr<Scanner>> scanners_;
