@@ -13,6 +13,9 @@ for tool in c-icap-client python3; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is required (bash $SRC/scripts/install-deps.sh)" >&2; exit 1; }
 done
 
+# shellcheck source=tests/integration/lib.bash
+source "$SRC/tests/integration/lib.bash"
+
 TMP=$(mktemp -d)
 LG=""
 cleanup() {
@@ -109,7 +112,7 @@ EOF
 python3 "$TMP/raw.py" "$PORT" || fail "malformed requests"
 kill -0 $LG || fail "serve died on malformed input"
 c-icap-client -i 127.0.0.1 -p "$PORT" -s reqmod -method OPTIONS >/dev/null 2>&1 || fail "OPTIONS after malformed input"
-curl -fsS "http://127.0.0.1:$(sed -n 's#^leakguard: listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' "$TMP/serve.err")/metrics" |
+curl -fsS "http://127.0.0.1:$(http_port "$TMP/serve.err")/metrics" |
   grep -q "leakguard_icap_errors_total [1-9]" || fail "ICAP errors not counted in /metrics"
 kill -TERM $LG
 wait $LG || fail "serve exited non-zero"

@@ -1,6 +1,7 @@
 # Shared by the integration tests and the channel benchmarks (sourced, not run: CTest runs *.sh).
 #   free_port                         a free TCP port on 127.0.0.1
 #   wait_serve ERRFILE PID            waits (60 s) for `leakguard serve` to print its readiness line
+#   http_port ERRFILE                 the HTTP port that readiness line names
 #   postfix_allow_instance DIR        lets the default instance run a private one configured in DIR
 #                                     (undone by postfix_restore_default)
 #   postfix_instance DIR TMP SMTP_PORT MILTER_PORT
@@ -20,6 +21,8 @@ wait_serve() {
   done
   return 1
 }
+
+http_port() { sed -n 's#^leakguard: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$1" | head -1; }
 
 pf() { script -qc "$*" /dev/null >/dev/null 2>&1; }
 

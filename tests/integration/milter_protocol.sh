@@ -94,7 +94,7 @@ print("milter protocol: ok")
 EOF
 timeout 120 python3 "$TMP/client.py" "$PORT" || fail "milter protocol client"
 kill -0 $LG || fail "serve died"
-curl -fsS "http://127.0.0.1:$(sed -n 's#^leakguard: listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' "$TMP/serve.err")/metrics" |
+curl -fsS "http://127.0.0.1:$(http_port "$TMP/serve.err")/metrics" |
   grep -q "leakguard_milter_protocol_errors_total [1-9]" || fail "milter protocol errors not counted"
 kill -TERM $LG
 wait $LG || fail "serve exited non-zero"

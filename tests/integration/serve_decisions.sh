@@ -12,6 +12,9 @@ for tool in curl jq; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is required (bash $SRC/scripts/install-deps.sh)" >&2; exit 1; }
 done
 
+# shellcheck source=tests/integration/lib.bash
+source "$SRC/tests/integration/lib.bash"
+
 TMP=$(mktemp -d)
 PID=""
 LOADERS=()
@@ -59,14 +62,8 @@ start_serve() {
   : >"$TMP/serve.err"
   "$BIN" serve --listen 127.0.0.1:0 --icap-listen off --milter-listen off --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
   PID=$!
-  PORT=""
-  for _ in $(seq 1 600); do
-    PORT=$(sed -n 's#^leakguard: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$TMP/serve.err" | head -1)
-    [[ -n $PORT ]] && break
-    kill -0 "$PID" 2>/dev/null || fail "server exited before it was ready"
-    sleep 0.1
-  done
-  [[ -n $PORT ]] || fail "server not ready within 60 s"
+  wait_serve "$TMP/serve.err" "$PID" || fail "server not ready within 60 s"
+  PORT=$(http_port "$TMP/serve.err")
 }
 inspect() {  # inspect TEXT DESTINATION -> response JSON on stdout
   jq -nc --arg t "$1" --arg d "$2" '{text: $t, transfer: {channel: "web", user: "alice", destination: $d}}' |

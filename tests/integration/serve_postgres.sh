@@ -15,6 +15,9 @@ for tool in curl jq runuser; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is required" >&2; exit 1; }
 done
 
+# shellcheck source=tests/integration/lib.bash
+source "$SRC/tests/integration/lib.bash"
+
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 PID=""
@@ -35,7 +38,7 @@ fail() {
 }
 
 # A free port for PostgreSQL.
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PGPORT=$(free_port)
 mkdir -p "$TMP/pg"
 chown postgres:postgres "$TMP/pg"
 pg "$PGBIN/initdb" -D "$TMP/pg/data" -A trust -U postgres >/dev/null || fail "initdb"
@@ -48,14 +51,8 @@ STORE="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
 
 "$BIN" serve --listen 127.0.0.1:0 --icap-listen off --milter-listen off --threads 2 --store "$STORE" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
-PORT=""
-for _ in $(seq 1 600); do
-  PORT=$(sed -n 's#^leakguard: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$TMP/serve.err" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$PID" 2>/dev/null || fail "server exited before it was ready"
-  sleep 0.1
-done
-[[ -n $PORT ]] || fail "server not ready within 60 s"
+wait_serve "$TMP/serve.err" "$PID" || fail "server not ready within 60 s"
+PORT=$(http_port "$TMP/serve.err")
 
 # The built-in policy blocks card numbers to external destinations.
 : >"$TMP/acked"
