@@ -47,24 +47,39 @@ bool SectionReader::Choice(const YAML::Node& n, std::string_view key, std::strin
   Fail(n, key, "expected " + std::string(a) + " or " + std::string(b) + ", not '" + s + "'");
 }
 
-SectionReader::Listen SectionReader::ListenAddress(const YAML::Node& n, std::string_view key) const {
-  std::string s = Scalar(n, key);
-  Listen l;
+std::string ParseListenValue(std::string_view text, SectionReader::Listen& l) {
+  const std::string s(text);
+  l = {};
   if (s == "off" || s == "false") {
     l.enabled = false;
-    return l;
+    return "";
   }
-  std::size_t colon = s.rfind(':');
+  for (std::string_view scheme : {"unix:", "local:"}) {
+    if (!text.starts_with(scheme)) continue;
+    l.unix_path = s.substr(scheme.size());
+    if (!l.unix_path.starts_with('/'))
+      return "expected an absolute socket path (" + std::string(scheme) +
+             "/run/leakguard/milter.sock), not '" + s + "'";
+    return "";
+  }
+  std::string_view rest = text.starts_with("inet:") ? text.substr(5) : text;
+  std::size_t colon = rest.rfind(':');
   std::uint64_t port = 0;
-  std::string_view port_text = colon == std::string::npos ? "" : std::string_view(s).substr(colon + 1);
+  std::string_view port_text = colon == std::string::npos ? "" : rest.substr(colon + 1);
   auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (colon == std::string::npos || ec != std::errc() || p != port_text.data() + port_text.size() ||
-      port > 65535)
-    Fail(n, key, "expected HOST:PORT or off, not '" + s + "'");
-  l.host = s.substr(0, colon);
+  if (colon == std::string::npos || colon == 0 || ec != std::errc() ||
+      p != port_text.data() + port_text.size() || port > 65535)
+    return "expected HOST:PORT, unix:/PATH or off, not '" + s + "'";
+  l.host = std::string(rest.substr(0, colon));
   if (l.host.size() > 2 && l.host.front() == '[' && l.host.back() == ']')
     l.host = l.host.substr(1, l.host.size() - 2);
   l.port = static_cast<std::uint16_t>(port);
+  return "";
+}
+
+SectionReader::Listen SectionReader::ListenAddress(const YAML::Node& n, std::string_view key) const {
+  Listen l;
+  if (std::string error = ParseListenValue(Scalar(n, key), l); !error.empty()) Fail(n, key, error);
   return l;
 }
 
@@ -74,8 +89,11 @@ bool SectionReader::ServerOption(const std::string& key, const YAML::Node& v, bo
     auto l = ListenAddress(v, key);
     enabled = l.enabled;
     if (l.enabled) {
-      server.address = l.host;
-      server.port = l.port;
+      server.unix_path = l.unix_path;
+      if (l.unix_path.empty()) {
+        server.address = l.host;
+        server.port = l.port;
+      }
     }
   } else if (key == "max_connections") {
     server.max_connections = static_cast<unsigned>(Number(v, key));
@@ -83,6 +101,19 @@ bool SectionReader::ServerOption(const std::string& key, const YAML::Node& v, bo
     server.idle_timeout = std::chrono::seconds(Number(v, key));
   } else if (key == "read_timeout") {
     server.read_timeout = std::chrono::seconds(Number(v, key));
+  } else if (key == "socket_mode") {
+    // Octal, as chmod takes it: 0660, 660 or "0o660".
+    std::string m = Scalar(v, key);
+    std::string_view digits = m;
+    if (digits.starts_with("0o")) digits.remove_prefix(2);
+    unsigned mode = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), mode, 8);
+    if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || mode > 0777)
+      Fail(v, key, "expected an octal mode such as 0660, not '" + m + "'");
+    server.socket_mode = mode;
+  } else if (key == "socket_group") {
+    server.socket_group = Scalar(v, key);
+    if (server.socket_group.empty()) Fail(v, key, "expected a group name or number");
   } else if (key == "tls") {
     if (!v.IsMap()) Fail(v, key, "expected {cert: FILE, key: FILE}");
     if (v["cert"]) server.tls_cert = Scalar(v["cert"], "tls.cert");

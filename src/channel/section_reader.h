@@ -26,14 +26,18 @@ class SectionReader {
   std::uint64_t Size(const YAML::Node& n, std::string_view key) const;    // 4096, 64KiB, 16 MiB
   // "a" -> true, "b" -> false, anything else an error naming both.
   bool Choice(const YAML::Node& n, std::string_view key, std::string_view a, std::string_view b) const;
-  // "HOST:PORT" or "[V6]:PORT" -> enabled with host/port; "off"/"false" -> disabled.
+  // "HOST:PORT", "[V6]:PORT" or "inet:HOST:PORT" -> enabled with host/port; "unix:/PATH" or
+  // "local:/PATH" (Postfix's and Sendmail's spellings) -> enabled on that unix socket; "off"/"false"
+  // -> disabled.
   struct Listen {
     bool enabled = true;
     std::string host;
     std::uint16_t port = 0;
+    std::string unix_path;
   };
   Listen ListenAddress(const YAML::Node& n, std::string_view key) const;
-  // The keys every listener has — listen, max_connections, idle_timeout, read_timeout, tls — into
+  // The keys every listener has — listen, max_connections, idle_timeout, read_timeout, tls,
+  // socket_mode, socket_group — into
   // `enabled` / `server`. Returns false for any other key.
   bool ServerOption(const std::string& key, const YAML::Node& v, bool& enabled,
                     StreamServerOptions& server) const;
@@ -50,5 +54,8 @@ class SectionReader {
 
 // The whole text of a configuration file (kNotFound when unreadable).
 Result<std::string> ReadConfigFile(const std::string& path);
+
+// A listen value as SectionReader::ListenAddress reads it, for command-line flags: "" when it is good.
+std::string ParseListenValue(std::string_view text, SectionReader::Listen& out);
 
 }  // namespace leakguard::channel

@@ -10,6 +10,11 @@
 // TLS: with a certificate and key every connection starts with a TLS handshake (TLS 1.2 or newer);
 // a failed handshake closes that connection only.
 //
+// Unix socket: with `unix_path` set the server listens on that socket instead of TCP (Postfix's
+// `unix:/path`). The folder must exist. A socket file left at the path by a previous run is removed
+// (anything else there, or a socket some process still accepts on, is an error); the new socket gets
+// `socket_mode` and, when given, `socket_group`; Stop removes it again (if it is still ours).
+//
 // Limits: more than `max_connections` open connections get the overload reply and are closed; a
 // connection idle for `idle_timeout` between requests, or sending nothing for `read_timeout` in the
 // middle of one, is closed.
@@ -56,12 +61,19 @@ struct StreamServerOptions {
   // TLS (e.g. ICAPS): PEM certificate chain and private key. Both empty: plain TCP.
   std::string tls_cert;
   std::string tls_key;
+  // Unix-domain socket instead of address/port (an absolute path); see above.
+  std::string unix_path;
+  unsigned socket_mode = 0660;
+  std::string socket_group;  // group name or number; "" keeps the process's group
+
+  // "inet:127.0.0.1:8891" / "unix:/run/leakguard/milter.sock", for messages.
+  std::string ListenName() const;
 };
 
 class StreamServer {
  public:
-  // `factory` makes a session for a new connection from the peer's address. `overload_reply` is what a
-  // connection over max_connections gets before it is closed.
+  // `factory` makes a session for a new connection from the peer's address ("" on a unix socket).
+  // `overload_reply` is what a connection over max_connections gets before it is closed.
   using SessionFactory = std::function<std::unique_ptr<StreamSession>(std::string peer)>;
   StreamServer(StreamServerOptions options, SessionFactory factory,
                std::function<std::string()> overload_reply);
@@ -69,10 +81,13 @@ class StreamServer {
   StreamServer(const StreamServer&) = delete;
   StreamServer& operator=(const StreamServer&) = delete;
 
-  // Binds and starts serving on its own threads.
+  // Binds and starts serving on its own threads. kInvalidArgument for a bad address, socket path or
+  // group; kUnavailable when the address or path cannot be listened on (with the reason).
   Status Start();
   void Stop();
-  std::uint16_t port() const;
+  std::uint16_t port() const;  // 0 on a unix socket
+  // What it listens on, the bound port included: "inet:127.0.0.1:8891", "unix:/run/x.sock".
+  std::string listen_name() const;
   std::uint64_t open_connections() const;
 
  private:

@@ -183,9 +183,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   serve_cmd
       ->add_option(
           "--milter-listen", serve.milter_listen,
-          "Milter listener for mail servers: HOST:PORT (port 0: any) or off (default: configuration, "
-          "else 127.0.0.1:8891)")
-      ->type_name("HOST:PORT|off");
+          "Milter listener for mail servers: HOST:PORT (port 0: any), unix:/PATH (a unix socket) or off "
+          "(default: configuration, else 127.0.0.1:8891)")
+      ->type_name("HOST:PORT|unix:PATH|off");
   serve_cmd->add_flag_callback(
       "--inspect-only", [&serve] { serve.decide = false; },
       "Report findings only: no policy decisions, no incidents");

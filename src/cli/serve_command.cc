@@ -14,6 +14,7 @@
 #include "channel/icap/icap_config.h"
 #include "channel/icap/icap_server.h"
 #include "channel/milter/milter_config.h"
+#include "channel/section_reader.h"
 #include "cli/cli.h"
 #include "incident/decision_point.h"
 #include "incident/store.h"
@@ -69,7 +70,8 @@ Result<ListenAddress> ParseListen(std::string_view text) {
 
 // A proxy keeps up to Max-Connections (1,000 by default) ICAP connections open: lift the soft limit
 // on open files to the hard one (Debian's soft default is 1,024).
-// --icap-listen / --milter-listen: "" keeps the configuration's, "off" disables, HOST:PORT enables.
+// --icap-listen / --milter-listen: "" keeps the configuration's, "off" disables, HOST:PORT (or
+// inet:HOST:PORT) and unix:/PATH (or local:/PATH) enable.
 static Status ApplyListenFlag(const std::string& value, std::string_view flag, bool& enabled,
                               channel::StreamServerOptions& server) {
   if (value.empty()) return Status::Ok();
@@ -77,9 +79,18 @@ static Status ApplyListenFlag(const std::string& value, std::string_view flag, b
     enabled = false;
     return Status::Ok();
   }
-  auto a = ParseListen(value);
+  if (value.starts_with("unix:") || value.starts_with("local:")) {
+    channel::SectionReader::Listen l;
+    if (std::string e = channel::ParseListenValue(value, l); !e.empty())
+      return Status::InvalidArgument(std::string(flag) + ": " + e);
+    enabled = true;
+    server.unix_path = l.unix_path;
+    return Status::Ok();
+  }
+  auto a = ParseListen(std::string_view(value).substr(value.starts_with("inet:") ? 5 : 0));
   if (!a) return Status::InvalidArgument(std::string(flag) + ": " + a.error().message());
   enabled = true;
+  server.unix_path.clear();
   server.address = a->host;
   server.port = a->port;
   return Status::Ok();
@@ -205,8 +216,11 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
       PrintError(err, StatusText(s));
       return kExitError;
     }
-    err << "leakguard: ICAP on icap://" << HostForUrl(icap.server.address) << ':' << icap_server->port()
-        << '/' << icap.service.reqmod_service << " and /" << icap.service.respmod_service << std::endl;
+    if (icap.server.unix_path.empty())
+      err << "leakguard: ICAP on icap://" << HostForUrl(icap.server.address) << ':' << icap_server->port()
+          << '/' << icap.service.reqmod_service << " and /" << icap.service.respmod_service << std::endl;
+    else
+      err << "leakguard: ICAP on " << icap_server->listen_name() << std::endl;
     icap_metrics.store(icap_service.get());
   }
   // The milter for mail servers (docs/integrations/postfix.md), on its own threads.
@@ -239,8 +253,7 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
       PrintError(err, StatusText(s));
       return kExitError;
     }
-    err << "leakguard: milter on inet:" << HostForUrl(milter.server.address) << ':' << milter_server->port()
-        << std::endl;
+    err << "leakguard: milter on " << milter_server->listen_name() << std::endl;
     milter_metrics.store(ms);
   }
   err << "leakguard: listening on http://" << HostForUrl(address->host) << ':' << server.port() << std::endl;

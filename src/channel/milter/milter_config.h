@@ -2,7 +2,9 @@
 // (docs/integrations/postfix.md):
 //
 //   milter:
-//     listen: 127.0.0.1:8891        # "off" disables the milter
+//     listen: 127.0.0.1:8891        # or unix:/PATH (local:/PATH); "off" disables the milter
+//     socket_mode: 0660             # unix socket: its mode and group
+//     socket_group: postfix
 //     max_connections: 1000         # concurrent SMTP sessions Postfix may filter at once
 //     spool_memory: 4MiB            # message bytes kept in memory; beyond, a temporary file
 //     spool_dir: /var/tmp

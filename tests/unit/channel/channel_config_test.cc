@@ -69,5 +69,37 @@ TEST(ChannelConfig, MilterSection) {
   EXPECT_TRUE(d->service.remove_recipients);
 }
 
+TEST(ChannelConfig, MilterOnAUnixSocket) {
+  for (std::string_view scheme : {"unix", "local"}) {
+    auto m = milter::ParseMilterConfig("milter:\n  listen: " + std::string(scheme) +
+                                           ":/var/spool/postfix/leakguard/milter.sock\n"
+                                           "  socket_mode: 0660\n  socket_group: postfix\n",
+                                       "x");
+    ASSERT_TRUE(m) << m.error().ToString();
+    EXPECT_TRUE(m->enabled);
+    EXPECT_EQ(m->server.unix_path, "/var/spool/postfix/leakguard/milter.sock");
+    EXPECT_EQ(m->server.socket_mode, 0660u);
+    EXPECT_EQ(m->server.socket_group, "postfix");
+    EXPECT_EQ(m->server.ListenName(), "unix:/var/spool/postfix/leakguard/milter.sock");
+  }
+  auto inet = milter::ParseMilterConfig("milter: {listen: \"inet:127.0.0.1:9999\", socket_mode: 600}", "x");
+  ASSERT_TRUE(inet) << inet.error().ToString();
+  EXPECT_TRUE(inet->server.unix_path.empty());
+  EXPECT_EQ(inet->server.port, 9999);
+  EXPECT_EQ(inet->server.socket_mode, 0600u);
+  EXPECT_EQ(inet->server.ListenName(), "inet:127.0.0.1:9999");
+
+  auto relative = milter::ParseMilterConfig("milter:\n  listen: unix:milter.sock\n", "lg.yaml");
+  ASSERT_FALSE(relative);
+  EXPECT_NE(relative.error().message().find("lg.yaml:2: milter.listen: expected an absolute socket path"),
+            std::string::npos)
+      << relative.error().message();
+  auto mode = milter::ParseMilterConfig("milter:\n  socket_mode: 0999\n", "lg.yaml");
+  ASSERT_FALSE(mode);
+  EXPECT_NE(mode.error().message().find("milter.socket_mode: expected an octal mode"), std::string::npos);
+  EXPECT_FALSE(milter::ParseMilterConfig("milter:\n  socket_mode: 01777\n", "lg.yaml"));
+  EXPECT_FALSE(milter::ParseMilterConfig("milter:\n  socket_group: ''\n", "lg.yaml"));
+}
+
 }  // namespace
 }  // namespace leakguard::channel
