@@ -7,7 +7,8 @@
 namespace leakguard::channel {
 
 Status InspectForPolicy(detect::ScannerPool& pool, extract::Source& source, std::string_view name,
-                        const extract::Limits& limits, policy::SummaryBuilder& builder) {
+                        const extract::Limits& limits, policy::SummaryBuilder& builder,
+                        const FindingSink* also) {
   // Parts nest (a base64 run inside a text): deeper levels borrow more scanners.
   auto first = pool.Acquire();
   std::vector<detect::ScannerPool::Lease> extra;
@@ -19,7 +20,10 @@ Status InspectForPolicy(detect::ScannerPool& pool, extract::Source& source, std:
   if (extract::PartSink* observer = builder.observer()) inspector.set_observer(observer);
   ScanOptions scan;
   scan.min_confidence = Confidence::kLow;
-  return inspector.InspectStream(source, name, scan, limits, [&](Finding&& f) { builder.Add(f); });
+  return inspector.InspectStream(source, name, scan, limits, [&](Finding&& f) {
+    builder.Add(f);
+    if (also != nullptr && *also) (*also)(std::move(f));
+  });
 }
 
 }  // namespace leakguard::channel

@@ -15,8 +15,10 @@
 namespace leakguard::channel {
 
 // Returns the extraction's status: ok, or why the content could not be inspected to its end (the
-// caller marks the summary incomplete and applies its fail mode).
+// caller marks the summary incomplete and applies its fail mode). `also`, when given, sees every
+// finding too (masked values only), e.g. to know which part of a mail it was in.
 Status InspectForPolicy(detect::ScannerPool& pool, extract::Source& source, std::string_view name,
-                        const extract::Limits& limits, policy::SummaryBuilder& builder);
+                        const extract::Limits& limits, policy::SummaryBuilder& builder,
+                        const FindingSink* also = nullptr);
 
 }  // namespace leakguard::channel

@@ -24,23 +24,20 @@
 
 #include "core/utf8.h"
 #include "extract/formats.h"
+#include "extract/mime_walk.h"
 #include "extract/zip_xml.h"
 
 namespace leakguard::extract {
-namespace {
 
 void InitGmime() {
   static std::once_flag once;
   std::call_once(once, [] { g_mime_init(); });
 }
 
-struct Unref {
-  void operator()(void* p) const {
-    if (p != nullptr) g_object_unref(p);
-  }
-};
+namespace {
+
 template <typename T>
-using GPtr = std::unique_ptr<T, Unref>;
+using GPtr = std::unique_ptr<T, GObjectUnref>;
 
 bool SkippedHeader(std::string_view name) {
   auto eq = [&](std::string_view other) {
@@ -122,93 +119,137 @@ class MimeWalker {
   }
 
   void Walk(GMimeObject* root) {
-    std::vector<GMimeObject*> stack;
-    if (root != nullptr) stack.push_back(root);
-    while (!stack.empty() && !out_.Stopped()) {
-      GMimeObject* obj = stack.back();
-      stack.pop_back();
-      if (GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
-        out_.Report("body[" + std::to_string(++bodies_) + "]", Problem::kEncrypted,
-                    "encrypted message part (multipart/encrypted)");
-        continue;
-      }
-      if (GMIME_IS_MULTIPART(obj)) {
-        GMimeMultipart* mp = GMIME_MULTIPART(obj);
-        int n = g_mime_multipart_get_count(mp);
-        for (int i = n - 1; i >= 0; --i) {  // reversed: the first child is visited first
-          GMimeObject* child = g_mime_multipart_get_part(mp, i);
-          if (child != nullptr) stack.push_back(child);
-        }
-        continue;
-      }
-      if (GMIME_IS_MESSAGE_PART(obj)) {
-        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-        std::string name = "attachment[" + std::to_string(++attachments_) + "]";
-        const char* fn = g_mime_object_get_content_disposition_parameter(obj, "filename");
-        if (fn != nullptr && *fn != '\0') name += ":" + zipxml::SafeName(ToUtf8(fn));
-        if (inner != nullptr) {
-          std::string bytes = Serialize(GMIME_OBJECT(inner));
-          if (!bytes.empty()) out_.Child(name, bytes);
-        }
-        continue;
-      }
-      if (GMIME_IS_APPLICATION_PKCS7_MIME(obj)) {
-        GMimeSecureMimeType t =
-            g_mime_application_pkcs7_mime_get_smime_type(GMIME_APPLICATION_PKCS7_MIME(obj));
-        if (t == GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA) {
-          out_.Report("attachment[" + std::to_string(++attachments_) + "]", Problem::kEncrypted,
-                      "S/MIME encrypted message part");
-          continue;
-        }
-        if (t == GMIME_SECURE_MIME_TYPE_SIGNED_DATA || t == GMIME_SECURE_MIME_TYPE_COMPRESSED_DATA) {
+    WalkMime(root, [this](const MimeNode& node) {
+      switch (node.kind) {
+        case MimeNode::Kind::kEncrypted:
+          out_.Report(node.name, Problem::kEncrypted,
+                      GMIME_IS_MULTIPART_ENCRYPTED(node.object)
+                          ? "encrypted message part (multipart/encrypted)"
+                          : "S/MIME encrypted message part");
+          break;
+        case MimeNode::Kind::kOpaque:
           // The content sits inside the PKCS #7 structure, which needs a crypto library to open.
-          out_.Report("attachment[" + std::to_string(++attachments_) + "]", Problem::kUnreadable,
-                      t == GMIME_SECURE_MIME_TYPE_SIGNED_DATA
+          out_.Report(node.name, Problem::kUnreadable,
+                      g_mime_application_pkcs7_mime_get_smime_type(
+                          GMIME_APPLICATION_PKCS7_MIME(node.object)) == GMIME_SECURE_MIME_TYPE_SIGNED_DATA
                           ? "opaque S/MIME signed part: its content is not extracted"
                           : "S/MIME compressed part: its content is not extracted");
-          continue;
+          break;
+        case MimeNode::Kind::kMessage: {
+          GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(node.object));
+          if (inner != nullptr) {
+            std::string bytes = Serialize(GMIME_OBJECT(inner));
+            if (!bytes.empty()) out_.Child(node.name, bytes);
+          }
+          break;
+        }
+        case MimeNode::Kind::kBody:
+          Body(GMIME_PART(node.object), node.name);
+          break;
+        case MimeNode::Kind::kAttachment: {
+          std::string bytes = DecodedContent(GMIME_PART(node.object));
+          if (!bytes.empty()) out_.Child(node.name, bytes);
+          break;
         }
       }
-      if (GMIME_IS_PART(obj)) Leaf(GMIME_PART(obj));
-    }
+      return !out_.Stopped();
+    });
   }
 
  private:
-  void Leaf(GMimePart* part) {
-    GMimeObject* obj = GMIME_OBJECT(part);
+  void Body(GMimePart* part, const std::string& name) {
+    GMimeContentType* ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+    bool is_plain = ct != nullptr && g_mime_content_type_is_type(ct, "text", "plain");
+    std::string text = TextContent(part);
+    if (text.find("-----BEGIN PGP MESSAGE-----") != std::string::npos)
+      out_.Report(name, Problem::kEncrypted, "PGP-encrypted text");
+    if (text.empty()) return;
+    // Plain text is a text part; HTML, CSV, XML, calendars… go to the dispatcher as UTF-8 children
+    // so their own extractors see the structure (tags, columns, keys).
+    if (is_plain)
+      out_.Text(name, text);
+    else
+      out_.Child(name, text);
+  }
+
+  Emitter& out_;
+};
+
+}  // namespace
+
+void WalkMime(GMimeObject* root, const std::function<bool(const MimeNode&)>& visit) {
+  int bodies = 0;
+  int attachments = 0;
+  auto attachment_name = [&](const char* filename) {
+    std::string name = "attachment[" + std::to_string(++attachments) + "]";
+    if (filename != nullptr && *filename != '\0') name += ":" + zipxml::SafeName(ToUtf8(filename));
+    return name;
+  };
+  struct Item {
+    GMimeObject* object;
+    GMimeMultipart* parent;
+    int index;
+  };
+  std::vector<Item> stack;
+  if (root != nullptr) stack.push_back({root, nullptr, 0});
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    GMimeObject* obj = item.object;
+    MimeNode node;
+    node.object = obj;
+    node.parent = item.parent;
+    node.index = item.index;
+    if (GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
+      node.kind = MimeNode::Kind::kEncrypted;
+      node.name = "body[" + std::to_string(++bodies) + "]";
+      if (!visit(node)) return;
+      continue;
+    }
+    if (GMIME_IS_MULTIPART(obj)) {
+      GMimeMultipart* mp = GMIME_MULTIPART(obj);
+      int n = g_mime_multipart_get_count(mp);
+      for (int i = n - 1; i >= 0; --i) {  // reversed: the first child is visited first
+        GMimeObject* child = g_mime_multipart_get_part(mp, i);
+        if (child != nullptr) stack.push_back({child, mp, i});
+      }
+      continue;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+      node.kind = MimeNode::Kind::kMessage;
+      node.name = attachment_name(g_mime_object_get_content_disposition_parameter(obj, "filename"));
+      if (!visit(node)) return;
+      continue;
+    }
+    if (GMIME_IS_APPLICATION_PKCS7_MIME(obj)) {
+      GMimeSecureMimeType t = g_mime_application_pkcs7_mime_get_smime_type(GMIME_APPLICATION_PKCS7_MIME(obj));
+      if (t == GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA || t == GMIME_SECURE_MIME_TYPE_SIGNED_DATA ||
+          t == GMIME_SECURE_MIME_TYPE_COMPRESSED_DATA) {
+        node.kind =
+            t == GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA ? MimeNode::Kind::kEncrypted : MimeNode::Kind::kOpaque;
+        node.name = attachment_name(nullptr);
+        if (!visit(node)) return;
+        continue;
+      }
+    }
+    if (!GMIME_IS_PART(obj)) continue;
+    GMimePart* part = GMIME_PART(obj);
     GMimeContentType* ct = g_mime_object_get_content_type(obj);
     bool is_text = ct != nullptr && g_mime_content_type_is_type(ct, "text", "*");
-    bool is_plain = ct != nullptr && g_mime_content_type_is_type(ct, "text", "plain");
     GMimeContentDisposition* disp = g_mime_object_get_content_disposition(obj);
     bool attachment = disp != nullptr && g_mime_content_disposition_is_attachment(disp);
     const char* filename = g_mime_part_get_filename(part);
     bool named = filename != nullptr && *filename != '\0';
     if (is_text && !attachment && !named) {
-      std::string name = "body[" + std::to_string(++bodies_) + "]";
-      std::string text = TextContent(part);
-      if (text.find("-----BEGIN PGP MESSAGE-----") != std::string::npos)
-        out_.Report(name, Problem::kEncrypted, "PGP-encrypted text");
-      if (text.empty()) return;
-      // Plain text is a text part; HTML, CSV, XML, calendars… go to the dispatcher as UTF-8 children
-      // so their own extractors see the structure (tags, columns, keys).
-      if (is_plain)
-        out_.Text(name, text);
-      else
-        out_.Child(name, text);
-      return;
+      node.kind = MimeNode::Kind::kBody;
+      node.name = "body[" + std::to_string(++bodies) + "]";
+    } else {
+      node.kind = MimeNode::Kind::kAttachment;
+      node.name = attachment_name(filename);
     }
-    std::string name = "attachment[" + std::to_string(++attachments_) + "]";
-    if (named) name += ":" + zipxml::SafeName(ToUtf8(filename));
-    std::string bytes = DecodedContent(part);
-    if (!bytes.empty()) out_.Child(name, bytes);
+    if (!visit(node)) return;
   }
-
-  Emitter& out_;
-  int bodies_ = 0;
-  int attachments_ = 0;
-};
-
-}  // namespace
+}
 
 void ExtractMime(std::string_view bytes, Emitter& out, const Limits& limits) {
   try {

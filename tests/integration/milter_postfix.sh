@@ -6,7 +6,9 @@
 #   - the same mail to the internal domain is delivered, with the X-LeakGuard header;
 #   - a mail with an AWS key in the body is delivered redacted;
 #   - a quarantined mail (IBAN, by this test's policy) sits in the hold queue;
-#   - a clean 25 MB attachment is delivered intact.
+#   - a clean 25 MB attachment is delivered intact;
+#   - under a redact rule, a clean text + xlsx customer list arrives with the xlsx replaced by a notice
+#     (incident id) and the text intact; an AWS key in a base64 text part arrives masked, still base64.
 # Usage: bash milter_postfix.sh LEAKGUARD_BINARY SOURCE_DIR
 set -euo pipefail
 
@@ -59,6 +61,13 @@ rules:
     when:
       content: {types: [IBAN_CODE]}
     action: quarantine
+    severity: medium
+  - id: billing-lists
+    description: Billing may share customer lists internally, without the card numbers
+    when:
+      content: {types: [CREDIT_CARD_NUMBER]}
+      identity: {users: [billing@corp.example]}
+    action: redact
     severity: medium
 EOF
 cat >"$TMP/leakguard.yaml" <<EOF
@@ -144,4 +153,50 @@ want = hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
 got = [hashlib.sha256(p.get_payload(decode=True)).hexdigest() for p in msg.walk() if p.get_filename()]
 sys.exit(0 if want in got else 1)
 EOF
-echo "PASS: Postfix + LeakGuard milter (reject with incident id, deliver internal with header, redact key, hold queue, 25 MB intact)"
+# 6. redact: a clean text and an xlsx customer list -> the xlsx becomes a notice, the text stays
+send "$TMP/s6" --from billing@corp.example --to carol@corp.example --header "Subject: customers redacted" \
+  --body "Please find the customer list attached.
+Regards, Billing" --attach "@$XLSX"
+grep -q "250 2.0.0 Ok" "$TMP/s6" || fail "redact xlsx mail not accepted: $(tail -20 "$TMP/s6")"
+f=$(delivered "customers redacted") || fail "redacted xlsx mail not delivered"
+grep -q "^X-LeakGuard: action=redact; .*incident=INC-" "$f" || fail "no redact header: $(head -30 "$f")"
+id=$(grep -o "incident=INC-[0-9A-Z]*" "$f" | head -1 | cut -d= -f2)
+python3 - "$f" "$id" <<'EOF' || fail "xlsx not replaced by the notice: $(cat "$f")"
+import email, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in msg.walk() if not p.is_multipart()]
+assert msg.get_content_type() == "multipart/mixed", msg.get_content_type()
+assert not any(p.get_content_maintype() == "application" or p.get_filename() == "customers.xlsx" for p in parts), \
+    [p.get_content_type() for p in parts]
+texts = [p.get_payload(decode=True).decode() for p in parts if p.get_content_type() == "text/plain"]
+assert any("Please find the customer list attached." in t and "Regards, Billing" in t for t in texts), texts
+assert any(("customers.xlsx was removed by LeakGuard: CREDIT_CARD_NUMBER x2, incident " + sys.argv[2]) in t
+           for t in texts), texts
+EOF
+
+# 7. redact: an AWS key in a base64 text part -> masked, the part still base64
+python3 - "$TMP/b64.eml" "$KEY" <<'EOF'
+import base64, sys
+text = "Hello ops,\r\naws_access_key_id = %s\r\nthanks\r\n" % sys.argv[2]
+b64 = base64.encodebytes(text.encode()).decode().replace("\n", "\r\n")
+open(sys.argv[1], "w", newline="").write(
+    "From: alice@corp.example\r\nTo: ops@corp.example\r\nSubject: key in base64\r\nMIME-Version: 1.0\r\n"
+    'Content-Type: multipart/mixed; boundary="lg-b64"\r\n\r\n--lg-b64\r\n'
+    "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64 +
+    "--lg-b64--\r\n")
+EOF
+send "$TMP/s7" --to ops@corp.example --data "@$TMP/b64.eml"
+grep -q "250 2.0.0 Ok" "$TMP/s7" || fail "base64 key mail not accepted: $(tail -20 "$TMP/s7")"
+f=$(delivered "key in base64") || fail "base64 key mail not delivered"
+grep -q "^X-LeakGuard: action=redact" "$f" || fail "base64 key mail lacks the redact header"
+python3 - "$f" "$KEY" <<'EOF' || fail "key in the base64 part not masked: $(cat "$f")"
+import email, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
+(part,) = [p for p in msg.walk() if not p.is_multipart()]
+assert part["Content-Transfer-Encoding"].lower() == "base64", part["Content-Transfer-Encoding"]
+text = part.get_payload(decode=True).decode()
+assert sys.argv[2] not in text and "aws_access_key_id = AKIA" in text and "thanks" in text, text
+EOF
+grep -q "$KEY" "$f" && fail "the key reached the mailbox"
+
+echo "PASS: Postfix + LeakGuard milter (reject with incident id, deliver internal with header, redact key, hold queue, 25 MB intact, xlsx replaced by a notice, key masked in a base64 part)"

@@ -3,7 +3,6 @@
 #include "channel/section_reader.h"
 
 namespace leakguard::channel::milter {
-
 Result<MilterConfig> ParseMilterConfig(std::string_view yaml, std::string_view source) {
   MilterConfig cfg;
   SectionReader r(source, "milter");
@@ -27,6 +26,10 @@ Result<MilterConfig> ParseMilterConfig(std::string_view yaml, std::string_view s
         cfg.service.remove_recipients = r.Choice(v, key, "remove_recipients", "reject");
       } else if (key == "reject_text") {
         cfg.service.reject_text = r.Scalar(v, key);
+      } else if (key == "redact_notice") {
+        cfg.service.redact_notice = r.Scalar(v, key);
+        if (cfg.service.redact_notice.find("{incident}") == std::string::npos)
+          r.Fail(v, key, "the notice must name the incident: put {incident} in it");
       } else {
         r.Fail(kv.first, key, "unknown key");
       }

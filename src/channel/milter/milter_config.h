@@ -13,6 +13,7 @@
 //     fail: closed                  # inspection could not finish: closed (451 4.7.1) or open (deliver)
 //     on_block: remove_recipients   # or reject: a block rejects the whole message
 //     reject_text: "Message blocked by the data protection policy"
+//     redact_notice: "{file} was removed by LeakGuard: {types}, incident {incident}. ..."
 //     idle_timeout: 300             # seconds
 //     read_timeout: 600
 //

@@ -4,10 +4,47 @@
 
 #include "channel/inspect.h"
 #include "core/ascii.h"
+#include "extract/dispatcher.h"
 #include "policy/content_summary.h"
 
 namespace leakguard::channel::milter {
-namespace {}  // namespace
+namespace {
+
+constexpr std::string_view kMessageName = "message.eml";
+// Spooled before the headers, so extraction takes every message for MIME whatever its first header
+// is (content sniffing knows a mail by Received:, From:... at its start). Not part of the message.
+constexpr std::string_view kSpoolPrefix = "MIME-Version: 1.0\r\n";
+
+// The info types a redaction removes, with the lowest confidence removed: a type whose findings alone
+// make `decide` redact (or stop) the message, from the confidence that leaves too few of them to do
+// so. When no type does on its own (a rule counts several types together), every type found, from
+// medium (the policy's default minimum).
+RedactTypes RedactedTypes(const std::function<Action(const FindingsSummary&)>& decide,
+                          const FindingsSummary& summary) {
+  auto triggers = [&](const TypeSummary& t) {
+    FindingsSummary one;
+    one.types = {t};
+    return decide(one) >= Action::kRedact;
+  };
+  RedactTypes types;
+  for (const TypeSummary& t : summary.types) {
+    if (!triggers(t)) continue;
+    TypeSummary below_high = t;
+    below_high.count_high = 0;
+    if (!triggers(below_high)) {
+      types[t.type] = Confidence::kHigh;
+      continue;
+    }
+    TypeSummary low_only = below_high;
+    low_only.count_medium = 0;
+    types[t.type] = triggers(low_only) ? Confidence::kLow : Confidence::kMedium;
+  }
+  if (types.empty())
+    for (const TypeSummary& t : summary.types) types[t.type] = Confidence::kMedium;
+  return types;
+}
+
+}  // namespace
 
 MilterService::MilterService(MilterOptions options, std::shared_ptr<const Engine> engine,
                              incident::DecisionPoint* decisions)
@@ -30,6 +67,11 @@ std::string MilterService::RenderMetrics() const {
           stats_.quarantined.load());
   counter("leakguard_milter_redacted_total", "Messages delivered with masked values.",
           stats_.redacted.load());
+  counter("leakguard_milter_attachments_removed_total", "Attachments replaced by a notice (redact).",
+          stats_.attachments_removed.load());
+  counter("leakguard_milter_redact_failed_total",
+          "Redact verdicts rejected because the rewritten message still held what the policy redacts.",
+          stats_.redact_failed.load());
   counter("leakguard_milter_tempfailed_total", "Messages answered 451 (inspection could not finish).",
           stats_.tempfailed.load());
   counter("leakguard_milter_protocol_errors_total", "Milter connections closed on a protocol error.",
@@ -68,7 +110,6 @@ void MilterSession::ResetMessage() {
   rcpts_.clear();
   headers_.clear();
   spool_.reset();
-  body_offset_ = 0;
   too_large_ = false;
 }
 
@@ -76,7 +117,7 @@ void MilterSession::Handle(const Packet& p) {
   const MilterOptions& o = service_.options_;
   auto append = [&](std::string_view bytes) {
     if (too_large_ || !spool_) return;
-    if (o.max_message > 0 && spool_->size + bytes.size() > o.max_message) {
+    if (o.max_message > 0 && spool_->size - spool_->prefix + bytes.size() > o.max_message) {
       too_large_ = true;
       return;
     }
@@ -126,6 +167,7 @@ void MilterSession::Handle(const Packet& p) {
       in_message_ = true;
       mail_from_ = StripAngles(a->front());
       spool_ = std::make_unique<BodySpool>(o.spool_memory, o.spool_dir);
+      if (spool_->Append(kSpoolPrefix).ok()) spool_->prefix = kSpoolPrefix.size();
       output_ += Encode(reply::kContinue);
       return;
     }
@@ -149,7 +191,6 @@ void MilterSession::Handle(const Packet& p) {
     }
     case cmd::kEoh:
       append("\r\n");
-      if (spool_) body_offset_ = spool_->size;
       output_ += Encode(reply::kContinue);
       return;
     case cmd::kBody:
@@ -196,26 +237,74 @@ Transfer MilterSession::BuildTransfer() const {
   }
   t.attributes["mail_from"] = mail_from_;
   if (std::string q = Macro("i"); !q.empty()) t.attributes["queue_id"] = q;
-  t.bytes = spool_ ? spool_->size : 0;
+  t.bytes = spool_ ? spool_->size - spool_->prefix : 0;
   return t;
 }
 
-bool MilterSession::Redact(std::string& new_body) {
-  if (!spool_ || spool_->size - body_offset_ > service_.options_.max_redact_bytes) return false;
-  std::string_view body = spool_->View().substr(static_cast<std::size_t>(body_offset_));
-  auto lease = service_.scanners_.Acquire();
-  ScanOptions so;
-  so.min_confidence = Confidence::kMedium;
-  auto found = lease->ScanBlock(body, so);
-  if (!found) return false;
-  std::size_t pos = 0;
-  for (const Finding& f : *found) {
-    if (f.start < pos || f.end > body.size()) continue;
-    new_body.append(body.substr(pos, f.start - pos));
-    new_body += f.masked;
-    pos = f.end;
+bool MilterSession::Redact(const Transfer& transfer, const FindingsSummary& summary, const PartCounts& parts,
+                           const std::string& incident) {
+  const MilterOptions& o = service_.options_;
+  if ((mta_actions_ & action::kChangeBody) == 0 || !spool_ || too_large_ ||
+      spool_->size - spool_->prefix > o.max_redact_bytes)
+    return false;
+  const auto bundle = service_.decisions_->policy();
+  Transfer enriched = transfer;
+  bundle->enricher->Enrich(enriched);
+  std::function<Action(const FindingsSummary&)> decide = [&](const FindingsSummary& s) {
+    return bundle->policy->Decide(enriched, s).action;
+  };
+  RedactRequest request;
+  request.message = spool_->View();
+  request.headers = headers_;
+  request.types = RedactedTypes(decide, summary);
+  request.notice = o.redact_notice;
+  request.incident = incident;
+  for (const auto& [key, types] : parts) {
+    for (const auto& [type, counts] : types) {
+      auto it = request.types.find(type);
+      if (it == request.types.end()) continue;
+      std::uint32_t n = 0;
+      for (int c = static_cast<int>(it->second); c <= static_cast<int>(Confidence::kHigh); ++c)
+        n += counts[c - 1];
+      if (n > 0) request.parts[key][type] = n;
+    }
   }
-  new_body.append(body.substr(pos));
+  Result<MailRedaction> redacted = [&] {
+    auto lease = service_.scanners_.Acquire();
+    return RedactMessage(request, *lease);
+  }();
+  if (!redacted || !redacted->changed()) return false;
+  if (!redacted->header_changes.empty() && (mta_actions_ & action::kChangeHeaders) == 0) return false;
+
+  // The message as it will leave, inspected again: if the policy would still redact or stop it (a
+  // value the rewrite could not reach, such as one inside an encoded header), it is not delivered.
+  std::string after(kSpoolPrefix);
+  std::map<std::string, std::uint32_t> occurrences;  // lower-case name -> headers of that name so far
+  for (const auto& [name, value] : headers_) {
+    const std::uint32_t occurrence = ++occurrences[AsciiLowerCopy(name)];
+    const std::string* v = &value;
+    for (const HeaderChange& c : redacted->header_changes)
+      if (c.index == occurrence && EqualsIgnoreCase(c.name, name)) v = &c.value;
+    after += name + ": " + *v + "\r\n";
+  }
+  for (const HeaderChange& c : redacted->header_changes)
+    if (c.index == 0) after += c.name + ": " + c.value + "\r\n";
+  after += "\r\n";
+  after += redacted->body;
+  std::shared_ptr<const classify::Classifier> classifier = service_.decisions_->classifier();
+  policy::SummaryBuilder builder(classifier.get());
+  extract::MemorySource source(after);
+  Status s = InspectForPolicy(service_.scanners_, source, kMessageName, o.limits, builder);
+  FindingsSummary again = builder.Finish();
+  if (!s.ok() || !again.complete || decide(again) >= Action::kRedact) {
+    ++service_.stats_.redact_failed;
+    return false;
+  }
+
+  for (const HeaderChange& c : redacted->header_changes)
+    output_ += c.index == 0 ? EncodeAddHeader(c.name, c.value) : EncodeChangeHeader(c.index, c.name, c.value);
+  output_ += EncodeReplaceBody(redacted->body);
+  service_.stats_.attachments_removed += redacted->removed.size();
   return true;
 }
 
@@ -226,11 +315,17 @@ void MilterSession::EndOfMessage() {
   std::shared_ptr<const classify::Classifier> classifier = decisions ? decisions->classifier() : nullptr;
   policy::SummaryBuilder builder(classifier.get());
   std::string unfinished;
+  PartCounts parts;
   if (too_large_) {
     unfinished = "message larger than the milter max_message limit or not spooled";
   } else if (spool_) {
     SpoolSource source(*spool_);
-    Status s = InspectForPolicy(service_.scanners_, source, "message.eml", o.limits, builder);
+    // Which part of the mail each finding is in (for redaction): part key, type, confidence.
+    FindingSink where = [&parts](Finding&& f) {
+      std::string key = PartKeyOf(f.part, kMessageName);
+      if (!key.empty()) ++parts[key][f.info_type][static_cast<int>(f.confidence) - 1];
+    };
+    Status s = InspectForPolicy(service_.scanners_, source, kMessageName, o.limits, builder, &where);
     if (!s.ok()) unfinished = s.ToString();
   }
   FindingsSummary summary = builder.Finish();
@@ -281,7 +376,7 @@ void MilterSession::EndOfMessage() {
     per_rcpt.push_back(bundle->Decide(one, summary).action);
   }
   std::vector<incident::ContentItem> content;
-  if (spool_ && !too_large_) content.push_back({transfer.name, spool_->View()});
+  if (spool_ && !too_large_) content.push_back({transfer.name, spool_->Body()});
   auto decided = decisions->Decide(transfer, summary, content, imposed ? &*imposed : nullptr);
   if (!decided) {
     if (o.fail_open) {
@@ -321,11 +416,9 @@ void MilterSession::EndOfMessage() {
       }
       break;  // the MTA cannot quarantine: reject
     case Action::kRedact: {
-      std::string body;
-      if ((mta_actions_ & action::kChangeBody) != 0 && Redact(body)) {
+      if (Redact(transfer, summary, parts, id)) {
         ++service_.stats_.redacted;
         header(v, id);
-        output_ += EncodeReplaceBody(body);
         output_ += Encode(reply::kContinue);
         return;
       }

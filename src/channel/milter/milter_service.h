@@ -13,7 +13,9 @@
 //   block                 the violating recipients are removed when others may still receive it
 //                         (MilterOptions::remove_recipients), else rejected: "550 5.7.1 ... incident ID"
 //   quarantine, justify   held in the MTA's quarantine (Postfix: the hold queue), reason on record
-//   redact                every finding in the message text masked (the body replaced)
+//   redact                the values in text parts masked and every attachment holding some replaced
+//                         by a notice (mail_redact.h); the redacted message is inspected again and
+//                         rejected if the policy would still redact it
 //   encrypt               an "X-LeakGuard-Encrypt: required" header for the MTA to route on
 // Every delivered message gets an "X-LeakGuard: action=...; label=...; incident=..." header. When
 // inspection cannot finish, fail_open decides: delivered (recorded as icap-style "milter/fail-open")
@@ -22,6 +24,7 @@
 // Threads: MilterService is shared; a MilterSession belongs to one connection.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -30,6 +33,7 @@
 #include <vector>
 
 #include "channel/body_spool.h"
+#include "channel/milter/mail_redact.h"
 #include "channel/milter/milter_codec.h"
 #include "channel/stream_server.h"
 #include "detect/scanner_pool.h"
@@ -46,6 +50,7 @@ struct MilterOptions {
   bool fail_open = false;         // inspection could not finish: deliver (true) or tempfail 451 (false)
   bool remove_recipients = true;  // block: drop only the violating recipients when others remain
   std::string reject_text = "Message blocked by the data protection policy";
+  std::string redact_notice = std::string(RedactRequest::kDefaultNotice);  // see mail_redact.h
   extract::Limits limits;
 };
 
@@ -55,6 +60,8 @@ struct MilterStats {
   std::atomic<std::uint64_t> recipients_removed{0};
   std::atomic<std::uint64_t> quarantined{0};
   std::atomic<std::uint64_t> redacted{0};
+  std::atomic<std::uint64_t> attachments_removed{0};
+  std::atomic<std::uint64_t> redact_failed{0};
   std::atomic<std::uint64_t> tempfailed{0};
   std::atomic<std::uint64_t> protocol_errors{0};
 };
@@ -92,7 +99,10 @@ class MilterSession : public StreamSession {
   void EndOfMessage();
   Transfer BuildTransfer() const;
   std::string Macro(std::string_view name) const;
-  bool Redact(std::string& new_body);
+  // Findings per part key ("attachment[2]") and type, by confidence (low, medium, high).
+  using PartCounts = std::map<std::string, std::map<std::string, std::array<std::uint32_t, 3>>, std::less<>>;
+  bool Redact(const Transfer& transfer, const FindingsSummary& summary, const PartCounts& parts,
+              const std::string& incident);
 
   MilterService& service_;
   std::string peer_;
@@ -108,7 +118,6 @@ class MilterSession : public StreamSession {
   std::vector<std::string> rcpts_;  // as the MTA sent them ("<bob@example.com>")
   std::vector<std::pair<std::string, std::string>> headers_;
   std::unique_ptr<BodySpool> spool_;
-  std::uint64_t body_offset_ = 0;  // where the body starts in the spool (after the headers)
   bool too_large_ = false;
 };
 

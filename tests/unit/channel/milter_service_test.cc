@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "incident/store.h"
+#include "policy/content_summary.h"
 #include "test_support.h"
 
 namespace leakguard::channel::milter {
@@ -70,7 +71,8 @@ rules:
 
   // One message through a new session; returns the decoded replies after EOB.
   std::vector<Packet> Send(const std::vector<std::string>& rcpts, const std::string& body,
-                           std::string subject = "Q3 numbers") {
+                           std::string subject = "Q3 numbers", std::string content_type = "text/plain",
+                           std::vector<std::pair<std::string, std::string>> more_headers = {}) {
     auto session = service_->NewSession("127.0.0.1");
     std::string in = EncodeOptNeg({6, 0x1ff, 0x1fffff});
     in += Encode(cmd::kConnect, std::string("client.corp.example") + '\0' + "4" + std::string("\x30\x39", 2) +
@@ -79,7 +81,8 @@ rules:
     in += Encode(cmd::kMail, Str({"<alice@corp.example>"}));
     for (const auto& r : rcpts) in += Encode(cmd::kRcpt, Str({"<" + r + ">"}));
     in += Encode(cmd::kHeader, Str({"Subject", subject}));
-    in += Encode(cmd::kHeader, Str({"Content-Type", "text/plain"}));
+    in += Encode(cmd::kHeader, Str({"Content-Type", content_type}));
+    for (const auto& [name, value] : more_headers) in += Encode(cmd::kHeader, Str({name, value}));
     in += Encode(cmd::kEoh);
     in += Encode(cmd::kBody, body);
     std::string before_eob;
@@ -94,7 +97,7 @@ rules:
     Decoder d0;
     std::vector<Packet> early;
     EXPECT_TRUE(d0.Feed(before_eob, early).ok());
-    EXPECT_EQ(early.size(), 1u + 1u + 1u + rcpts.size() + 2u + 1u + 1u);
+    EXPECT_EQ(early.size(), 1u + 1u + 1u + rcpts.size() + 2u + more_headers.size() + 1u + 1u);
     return replies;
   }
   static bool Has(const std::vector<Packet>& r, char c, std::string_view needle = {}) {
@@ -147,6 +150,56 @@ TEST_F(MilterServiceTest, KeyInTheBodyIsRedacted) {
   EXPECT_EQ(body.find("AKIAZ3MHQ7XK4PL2WQ5R"), std::string::npos) << body;
   EXPECT_NE(body.find("thanks"), std::string::npos);
   EXPECT_EQ(r.back().command, reply::kContinue);
+}
+
+// A clean text part, a key in a base64 text part and a key in an attachment: the text is masked and
+// stays base64, the attachment becomes the notice, the clean part and the boundaries are kept.
+TEST_F(MilterServiceTest, RedactMasksTextPartsAndReplacesTheAttachment) {
+  const std::string body =
+      "--b1\r\nContent-Type: text/plain\r\n\r\nHello, the files.\r\n"
+      "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "YXdzX2FjY2Vzc19rZXlfaWQgPSBBS0lBWjNNSFE3WEs0UEwyV1E1Ug0KdGhhbmtzDQo=\r\n"  // key + thanks
+      "--b1\r\nContent-Type: text/plain; name=\"creds.txt\"\r\n"
+      "Content-Disposition: attachment; filename=\"creds.txt\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "YXdzX2FjY2Vzc19rZXlfaWQgPSBBS0lBWjNNSFE3WEs0UEwyV1E1Ug0KdGhhbmtzDQo=\r\n"
+      "--b1--\r\n";
+  auto r = Send({"ops@corp.example"}, body, "deploy", "multipart/mixed; boundary=\"b1\"",
+                {{"MIME-Version", "1.0"}});
+  ASSERT_TRUE(Has(r, reply::kReplaceBody)) << r.size();
+  std::string out;
+  for (const auto& p : r)
+    if (p.command == reply::kReplaceBody) out += p.data;
+  EXPECT_TRUE(Has(r, reply::kAddHeader, "action=redact"));
+  EXPECT_EQ(r.back().command, reply::kContinue);
+  EXPECT_NE(out.find("--b1\r\nContent-Type: text/plain\r\n\r\nHello, the files.\r\n--b1\r\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("creds.txt was removed by LeakGuard: AWS_ACCESS_KEY_ID x1, incident INC-"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("--b1--"), std::string::npos);
+  EXPECT_EQ(out.find("YXdzX2FjY2Vzc19rZXlfaWQgPSBBS0lBWjNNSFE3WEs0UEwyV1E1Ug0K"), std::string::npos) << out;
+  // What leaves holds no key, in any part or encoding.
+  policy::ContentInspector inspector(leakguard::testing::BuiltinEngine());
+  auto found =
+      inspector.InspectBuffer("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n" + out, "m.eml", {});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->Find("AWS_ACCESS_KEY_ID"), nullptr) << out;
+  EXPECT_NE(service_->RenderMetrics().find("leakguard_milter_attachments_removed_total 1"),
+            std::string::npos);
+}
+
+// A redact verdict for a message too large to rewrite is a reject, with the incident id.
+TEST_F(MilterServiceTest, RedactBeyondTheLimitRejects) {
+  MilterOptions mo;
+  mo.spool_dir = dir_.string();
+  mo.max_redact_bytes = 64;
+  service_ = std::make_unique<MilterService>(mo, leakguard::testing::BuiltinEngine(), decisions_.get());
+  auto r = Send({"ops@corp.example"}, "aws_access_key_id = AKIAZ3MHQ7XK4PL2WQ5R\r\n" + std::string(200, 'x'));
+  ASSERT_FALSE(r.empty());
+  EXPECT_FALSE(Has(r, reply::kReplaceBody));
+  EXPECT_EQ(r.back().command, reply::kReplyCode);
+  EXPECT_TRUE(r.back().data.starts_with("550 5.7.1 ")) << r.back().data;
 }
 
 TEST_F(MilterServiceTest, QuarantineGoesToTheHoldQueue) {
