@@ -240,6 +240,9 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   }
   milter.server.threads = args.threads;
   milter.service.limits = args.limits;
+  milter.service.notify.log = [&err](std::string_view line) {
+    err << "leakguard: milter: " << line << std::endl;
+  };
   std::unique_ptr<channel::milter::MilterService> milter_service;
   std::unique_ptr<channel::StreamServer> milter_server;
   if (milter.enabled) {
@@ -254,6 +257,9 @@ int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
     err << "leakguard: milter on " << milter_server->listen_name() << std::endl;
+    if (milter.service.notify.enabled)
+      err << "leakguard: milter notices through smtp " << milter.service.notify.smtp.host << ':'
+          << milter.service.notify.smtp.port << std::endl;
     milter_metrics.store(ms);
   }
   err << "leakguard: listening on http://" << HostForUrl(address->host) << ':' << server.port() << std::endl;

@@ -8,7 +8,9 @@
 #   - a quarantined mail (IBAN, by this test's policy) sits in the hold queue;
 #   - a clean 25 MB attachment is delivered intact;
 #   - under a redact rule, a clean text + xlsx customer list arrives with the xlsx replaced by a notice
-#     (incident id) and the text intact; an AWS key in a base64 text part arrives masked, still base64.
+#     (incident id) and the text intact; an AWS key in a base64 text part arrives masked, still base64;
+#   - an alert (NIK, by this test's policy) is delivered and a notice without the value reaches the
+#     sender's mailbox through the same Postfix; a mail marked Auto-Submitted gets no notice (no loop).
 # Usage: bash milter_postfix.sh LEAKGUARD_BINARY SOURCE_DIR
 set -euo pipefail
 
@@ -43,6 +45,7 @@ postfix_allow_instance "$PF"
 
 # --- LeakGuard ---
 MILTER=$(free_port)
+SMTP=$(free_port)
 cat >"$TMP/policy.yaml" <<'EOF'
 name: mail
 rules:
@@ -69,6 +72,11 @@ rules:
       identity: {users: [billing@corp.example]}
     action: redact
     severity: medium
+  - id: nik-alert
+    when:
+      content: {types: [INDONESIA_NIK]}
+    action: alert
+    severity: low
 EOF
 cat >"$TMP/leakguard.yaml" <<EOF
 organization:
@@ -77,7 +85,9 @@ policy: policy.yaml
 incidents:
   store: sqlite:$TMP/incidents.db
 icap: {listen: "off"}
-milter: {listen: "127.0.0.1:$MILTER"}
+milter:
+  listen: "127.0.0.1:$MILTER"
+  notify: {smtp: "127.0.0.1:$SMTP", from: dlp-noreply@corp.example, to: [sender], retries: 1, backoff: 1}
 EOF
 "$BIN" serve --listen 127.0.0.1:0 --threads 2 --config "$TMP/leakguard.yaml" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 LG=$!
@@ -85,7 +95,6 @@ wait_serve "$TMP/serve.err" $LG || fail "serve did not start"
 grep -q "milter on inet:127.0.0.1:$MILTER" "$TMP/serve.err" || fail "no milter listener"
 
 # --- Postfix: a private instance, virtual Maildir delivery for corp.example, the rest held ---
-SMTP=$(free_port)
 postfix_instance "$PF" "$TMP" "$SMTP" "$MILTER"
 pf postfix -c "$PF" check || fail "postfix check"
 pf postfix -c "$PF" start || fail "postfix start"
@@ -199,4 +208,35 @@ assert sys.argv[2] not in text and "aws_access_key_id = AKIA" in text and "thank
 EOF
 grep -q "$KEY" "$f" && fail "the key reached the mailbox"
 
-echo "PASS: Postfix + LeakGuard milter (reject with incident id, deliver internal with header, redact key, hold queue, 25 MB intact, xlsx replaced by a notice, key masked in a base64 part)"
+# 8. alert: delivered, and a notice reaches the sender's mailbox (through the same Postfix and milter)
+NIK=3174015505900003
+send "$TMP/s8" --to bob@corp.example --header "Subject: nik alert" --body "NIK pelanggan: $NIK"
+grep -q "250 2.0.0 Ok" "$TMP/s8" || fail "alert mail not accepted: $(tail -20 "$TMP/s8")"
+f=$(delivered "nik alert") || fail "alert mail not delivered"
+grep -q "^X-LeakGuard: action=alert; .*incident=INC-" "$f" || fail "no alert header: $(head -30 "$f")"
+id=$(grep -o "incident=INC-[0-9A-Z]*" "$f" | head -1 | cut -d= -f2)
+n=$(delivered "LeakGuard: a message you sent was flagged (incident $id)") || fail "no notice for $id arrived"
+grep -q "^Auto-Submitted: auto-generated" "$n" || fail "the notice lacks Auto-Submitted"
+grep -q "^To: alice@corp.example" "$n" || fail "the notice is not to the sender: $(head -20 "$n")"
+grep -q "^Return-Path: <>" "$n" || fail "the notice has a sender to bounce to: $(head -5 "$n")"
+grep -q "^Incident: *$id" "$n" || fail "the notice does not name the incident: $(cat "$n")"
+grep -q "INDONESIA_NIK x1" "$n" || fail "the notice does not name the info type: $(cat "$n")"
+grep -q "mail/nik-alert" "$n" || fail "the notice does not name the rule"
+grep -q "at corp.example" "$n" || fail "the notice does not name the recipients' domain"
+grep -q "$NIK" "$n" && fail "the notice holds the value"
+grep -q "^X-LeakGuard: action=allow" "$n" || fail "the notice did not pass the milter: $(head -30 "$n")"
+
+# 9. no loop: a mail that is itself automatic (Auto-Submitted) gets no notice
+send "$TMP/s9" --to bob@corp.example --header "Subject: nik auto" --header "Auto-Submitted: auto-replied" \
+  --body "NIK pelanggan: $NIK"
+f=$(delivered "nik auto") || fail "auto-submitted alert mail not delivered"
+grep -q "^X-LeakGuard: action=alert" "$f" || fail "auto-submitted mail was not inspected"
+metric() { python3 -c 'import sys, urllib.request
+for l in urllib.request.urlopen(sys.argv[1]).read().decode().splitlines():
+    if l.startswith(sys.argv[2] + " "): print(l.split()[1])' "http://127.0.0.1:$(http_port "$TMP/serve.err")/metrics" "$1"; }
+sleep 2
+[[ $(metric leakguard_milter_notices_skipped_total) == 1 ]] || fail "the auto-submitted mail was not skipped"
+[[ $(metric leakguard_milter_notices_sent_total) == 1 ]] || fail "notices sent: $(metric leakguard_milter_notices_sent_total), expected 1"
+[[ $(grep -l "^X-LeakGuard-Notice:" "$TMP"/mail/inbox/new/* | wc -l) == 1 ]] || fail "more than one notice arrived"
+
+echo "PASS: Postfix + LeakGuard milter (reject with incident id, deliver internal with header, redact key, hold queue, 25 MB intact, xlsx replaced by a notice, key masked in a base64 part, alert notice to the sender without the value, no notice loop)"

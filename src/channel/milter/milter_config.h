@@ -14,6 +14,18 @@
 //     on_block: remove_recipients   # or reject: a block rejects the whole message
 //     reject_text: "Message blocked by the data protection policy"
 //     redact_notice: "{file} was removed by LeakGuard: {types}, incident {incident}. ..."
+//     notify:                       # notification mail (mail_notifier.h); absent: none
+//       smtp: 127.0.0.1:25          # the relay
+//       from: dlp-noreply@corp.example
+//       to: [sender, security@corp.example]   # "sender": the flagged message's envelope sender
+//       subject: "LeakGuard: a message you sent was flagged (incident {incident})"
+//       actions: [alert]            # verdicts that send one
+//       helo: mx.corp.example
+//       timeout: 30                 # seconds per SMTP step
+//       retries: 3                  # after a temporary failure, backoff 2, 4, 8 s
+//       backoff: 2
+//       queue: 1000                 # notices waiting at most; more are dropped (counted)
+//       rule_targets: true          # also the matched rules' mailto: targets
 //     idle_timeout: 300             # seconds
 //     read_timeout: 600
 //

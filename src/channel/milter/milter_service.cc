@@ -48,7 +48,9 @@ RedactTypes RedactedTypes(const std::function<Action(const FindingsSummary&)>& d
 
 MilterService::MilterService(MilterOptions options, std::shared_ptr<const Engine> engine,
                              incident::DecisionPoint* decisions)
-    : options_(std::move(options)), scanners_(std::move(engine)), decisions_(decisions) {}
+    : options_(std::move(options)), scanners_(std::move(engine)), decisions_(decisions) {
+  if (options_.notify.enabled) notifier_ = std::make_unique<MailNotifier>(options_.notify);
+}
 
 std::unique_ptr<StreamSession> MilterService::NewSession(std::string peer) {
   return std::make_unique<MilterSession>(*this, std::move(peer));
@@ -76,6 +78,10 @@ std::string MilterService::RenderMetrics() const {
           stats_.tempfailed.load());
   counter("leakguard_milter_protocol_errors_total", "Milter connections closed on a protocol error.",
           stats_.protocol_errors.load());
+  counter("leakguard_milter_notices_skipped_total",
+          "Notices not sent because the flagged message was itself automatic (Auto-Submitted).",
+          stats_.notices_skipped.load());
+  if (notifier_) out += notifier_->RenderMetrics();
   return out;
 }
 
@@ -241,6 +247,56 @@ Transfer MilterSession::BuildTransfer() const {
   return t;
 }
 
+// RFC 3834: "Auto-Submitted: no" is a person's mail; any other value an automatic one (LeakGuard's own
+// notices say auto-generated).
+bool MilterSession::AutoSubmitted() const {
+  for (const auto& [name, value] : headers_) {
+    if (!EqualsIgnoreCase(name, "Auto-Submitted")) continue;
+    std::string_view v = value;
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n'))
+      v.remove_suffix(1);
+    std::size_t semicolon = v.find(';');  // parameters may follow
+    v = v.substr(0, semicolon);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    if (!EqualsIgnoreCase(v, "no")) return true;
+  }
+  return false;
+}
+
+void MilterSession::Notify(const Transfer& transfer, const FindingsSummary& summary, const Verdict& verdict,
+                           const std::string& incident) {
+  MailNotifier* notifier = service_.notifier();
+  if (notifier == nullptr || !verdict.incident()) return;
+  const auto& actions = notifier->options().actions;
+  if (std::find(actions.begin(), actions.end(), verdict.action) == actions.end()) return;
+  if (AutoSubmitted()) {
+    ++service_.stats_.notices_skipped;
+    return;
+  }
+  NoticeFacts facts;
+  facts.incident = incident;
+  facts.action = verdict.action;
+  facts.label = verdict.label;
+  facts.sender = mail_from_;
+  for (const RuleMatch& m : verdict.matched) facts.rules.push_back(m.rule);
+  for (const std::string& target : verdict.notify)
+    if (target.starts_with("mailto:")) facts.rule_targets.push_back(target.substr(7));
+  // Types found at medium confidence or above (the policy's default); all of them when none is.
+  for (Confidence min : {Confidence::kMedium, Confidence::kLow}) {
+    for (const TypeSummary& t : summary.types)
+      if (std::uint32_t n = t.CountAtLeast(min); n > 0) facts.types.emplace_back(t.type, n);
+    if (!facts.types.empty()) break;
+  }
+  for (const Destination& d : transfer.destinations)
+    if (!d.host.empty() && std::find(facts.recipient_domains.begin(), facts.recipient_domains.end(),
+                                     d.host) == facts.recipient_domains.end())
+      facts.recipient_domains.push_back(d.host);
+  if (auto it = transfer.attributes.find("message_id"); it != transfer.attributes.end())
+    facts.message_id = it->second;
+  notifier->Notify(facts);
+}
+
 bool MilterSession::Redact(const Transfer& transfer, const FindingsSummary& summary, const PartCounts& parts,
                            const std::string& incident) {
   const MilterOptions& o = service_.options_;
@@ -392,6 +448,7 @@ void MilterSession::EndOfMessage() {
   const Verdict& v = decided->verdict;
   const std::string& id = decided->incident_id;
   if (fail_mode && !o.fail_open) return tempfail();
+  Notify(transfer, summary, v, id);
   switch (v.action) {
     case Action::kAllow:
     case Action::kAudit:

@@ -17,6 +17,9 @@
 //                         by a notice (mail_redact.h); the redacted message is inspected again and
 //                         rejected if the policy would still redact it
 //   encrypt               an "X-LeakGuard-Encrypt: required" header for the MTA to route on
+// and, for the actions MilterOptions::notify lists (alert by default), a notification mail to the
+// sender or others (mail_notifier.h), sent in the background — never for a message that carries
+// Auto-Submitted, so LeakGuard's own notices passing through the same MTA do not loop.
 // Every delivered message gets an "X-LeakGuard: action=...; label=...; incident=..." header. When
 // inspection cannot finish, fail_open decides: delivered (recorded as icap-style "milter/fail-open")
 // or "451 4.7.1" (tempfail: the MTA retries later).
@@ -33,6 +36,7 @@
 #include <vector>
 
 #include "channel/body_spool.h"
+#include "channel/milter/mail_notifier.h"
 #include "channel/milter/mail_redact.h"
 #include "channel/milter/milter_codec.h"
 #include "channel/stream_server.h"
@@ -51,6 +55,7 @@ struct MilterOptions {
   bool remove_recipients = true;  // block: drop only the violating recipients when others remain
   std::string reject_text = "Message blocked by the data protection policy";
   std::string redact_notice = std::string(RedactRequest::kDefaultNotice);  // see mail_redact.h
+  NotifyOptions notify;  // notification mail (mail_notifier.h); off unless enabled
   extract::Limits limits;
 };
 
@@ -64,6 +69,7 @@ struct MilterStats {
   std::atomic<std::uint64_t> redact_failed{0};
   std::atomic<std::uint64_t> tempfailed{0};
   std::atomic<std::uint64_t> protocol_errors{0};
+  std::atomic<std::uint64_t> notices_skipped{0};
 };
 
 class MilterService {
@@ -75,6 +81,7 @@ class MilterService {
   void SwapEngine(std::shared_ptr<const Engine> engine) { scanners_.SwapEngine(std::move(engine)); }
   const MilterOptions& options() const { return options_; }
   std::string RenderMetrics() const;
+  MailNotifier* notifier() { return notifier_.get(); }  // null without notify
 
  private:
   friend class MilterSession;
@@ -82,6 +89,7 @@ class MilterService {
   detect::ScannerPool scanners_;
   incident::DecisionPoint* decisions_;
   mutable MilterStats stats_;
+  std::unique_ptr<MailNotifier> notifier_;
 };
 
 class MilterSession : public StreamSession {
@@ -101,6 +109,9 @@ class MilterSession : public StreamSession {
   std::string Macro(std::string_view name) const;
   // Findings per part key ("attachment[2]") and type, by confidence (low, medium, high).
   using PartCounts = std::map<std::string, std::map<std::string, std::array<std::uint32_t, 3>>, std::less<>>;
+  bool AutoSubmitted() const;
+  void Notify(const Transfer& transfer, const FindingsSummary& summary, const Verdict& verdict,
+              const std::string& incident);
   bool Redact(const Transfer& transfer, const FindingsSummary& summary, const PartCounts& parts,
               const std::string& incident);
 

@@ -101,5 +101,54 @@ TEST(ChannelConfig, MilterOnAUnixSocket) {
   EXPECT_FALSE(milter::ParseMilterConfig("milter:\n  socket_group: ''\n", "lg.yaml"));
 }
 
+TEST(ChannelConfig, MilterNotify) {
+  auto m = milter::ParseMilterConfig(R"(milter:
+  notify:
+    smtp: 127.0.0.1:2525
+    from: dlp-noreply@corp.example
+    to: [sender, security@corp.example]
+    subject: "DLP {action} {incident}"
+    actions: [alert, block]
+    helo: mx.corp.example
+    timeout: 5
+    retries: 2
+    backoff: 1
+    queue: 10
+)",
+                                     "x");
+  ASSERT_TRUE(m) << m.error().ToString();
+  const milter::NotifyOptions& n = m->service.notify;
+  EXPECT_TRUE(n.enabled);
+  EXPECT_EQ(n.smtp.host, "127.0.0.1");
+  EXPECT_EQ(n.smtp.port, 2525);
+  EXPECT_EQ(n.smtp.helo, "mx.corp.example");
+  EXPECT_EQ(n.smtp.timeout, std::chrono::seconds(5));
+  EXPECT_EQ(n.from, "dlp-noreply@corp.example");
+  EXPECT_EQ(n.to, (std::vector<std::string>{"sender", "security@corp.example"}));
+  EXPECT_EQ(n.actions, (std::vector<Action>{Action::kAlert, Action::kBlock}));
+  EXPECT_EQ(n.retries, 2u);
+  EXPECT_EQ(n.queue, 10u);
+  EXPECT_FALSE(milter::ParseMilterConfig("", "x")->service.notify.enabled);
+
+  auto error = [](std::string yaml) {
+    auto r = milter::ParseMilterConfig("milter:\n  notify:\n" + yaml, "lg.yaml");
+    return r ? std::string() : r.error().message();
+  };
+  EXPECT_NE(error("    to: [sender]\n").find("notify.from: the notice needs a From address"),
+            std::string::npos);
+  EXPECT_NE(error("    from: x@y\n    to: [bob]\n").find("notify.to: expected a mail address or \"sender\""),
+            std::string::npos);
+  EXPECT_NE(error("    from: x@y\n    smtp: unix:/x\n").find("expected the relay as HOST:PORT"),
+            std::string::npos);
+  EXPECT_NE(error("    from: x@y\n    actions: [shout]\n").find("unknown action 'shout'"), std::string::npos);
+  EXPECT_NE(error("    from: x@y\n    colour: red\n").find("lg.yaml:4: milter.notify.colour: unknown key"),
+            std::string::npos)
+      << error("    from: x@y\n    colour: red\n");
+  EXPECT_NE(error("    from: nobody\n").find("notify.from: expected a mail address"), std::string::npos);
+  auto notice = milter::ParseMilterConfig("milter: {redact_notice: \"{file} removed\"}", "x");
+  ASSERT_FALSE(notice);
+  EXPECT_NE(notice.error().message().find("put {incident} in it"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace leakguard::channel

@@ -48,6 +48,11 @@ rules:
     when:
       content: {types: [IBAN_CODE]}
     action: quarantine
+  - id: niks
+    when:
+      content: {types: [INDONESIA_NIK]}
+    action: alert
+    notify: ["mailto:soc@corp.example"]
 )";
     std::ofstream(dir_ / "config.yaml")
         << "organization:\n  internal_domains: [corp.example]\npolicy: policy.yaml\n"
@@ -200,6 +205,38 @@ TEST_F(MilterServiceTest, RedactBeyondTheLimitRejects) {
   EXPECT_FALSE(Has(r, reply::kReplaceBody));
   EXPECT_EQ(r.back().command, reply::kReplyCode);
   EXPECT_TRUE(r.back().data.starts_with("550 5.7.1 ")) << r.back().data;
+}
+
+// Alert: delivered, and a notice queued for the sender and the rule's mailto: target — but not for a
+// message that is itself automatic (Auto-Submitted), which is how LeakGuard's own notices come back.
+TEST_F(MilterServiceTest, AlertSendsANoticeUnlessTheMessageIsAutoSubmitted) {
+  MilterOptions mo;
+  mo.spool_dir = dir_.string();
+  mo.notify.enabled = true;
+  mo.notify.smtp.port = 1;  // nothing listens: the notice fails, which the counters show
+  mo.notify.smtp.timeout = std::chrono::milliseconds(500);
+  mo.notify.retries = 0;
+  mo.notify.from = "dlp-noreply@corp.example";
+  mo.notify.to = {"sender"};
+  service_ = std::make_unique<MilterService>(mo, leakguard::testing::BuiltinEngine(), decisions_.get());
+  auto r = Send({"bob@gmail.com"}, "NIK pelanggan 3174015505900003\r\n");
+  EXPECT_TRUE(Has(r, reply::kAddHeader, "action=alert"));
+  EXPECT_EQ(r.back().command, reply::kContinue);
+  ASSERT_TRUE(service_->notifier()->WaitIdle(std::chrono::seconds(10)));
+  std::string metrics = service_->RenderMetrics();
+  EXPECT_NE(metrics.find("leakguard_milter_notices_failed_total 1"), std::string::npos) << metrics;
+
+  for (std::string value : {"auto-generated", " Auto-Replied; x=1", "AUTO-NOTIFIED"}) {
+    r = Send({"bob@gmail.com"}, "NIK pelanggan 3174015505900003\r\n", "notice", "text/plain",
+             {{"Auto-Submitted", value}});
+    EXPECT_TRUE(Has(r, reply::kAddHeader, "action=alert"));
+  }
+  r = Send({"bob@gmail.com"}, "NIK pelanggan 3174015505900003\r\n", "person", "text/plain",
+           {{"Auto-Submitted", "no"}});
+  ASSERT_TRUE(service_->notifier()->WaitIdle(std::chrono::seconds(10)));
+  metrics = service_->RenderMetrics();
+  EXPECT_NE(metrics.find("leakguard_milter_notices_skipped_total 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("leakguard_milter_notices_failed_total 2"), std::string::npos) << metrics;
 }
 
 TEST_F(MilterServiceTest, QuarantineGoesToTheHoldQueue) {
