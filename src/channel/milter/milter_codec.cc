@@ -26,12 +26,13 @@ bool TakeString(std::string_view& d, std::string& out) {
   return true;
 }
 
-std::string Sanitize(std::string_view text) {
+// CR, LF and NUL become spaces; in a reply text (not a header) '%' is doubled.
+std::string Sanitize(std::string_view text, bool reply_text = false) {
   std::string out;
   for (char c : text) {
     if (c == '\r' || c == '\n' || c == '\0') {
       out += ' ';
-    } else if (c == '%') {
+    } else if (c == '%' && reply_text) {
       out += "%%";  // libmilter-style MTAs treat the reply as a format string
     } else {
       out += c;
@@ -146,7 +147,7 @@ std::string EncodeOptNeg(const OptNeg& o) {
 }
 
 std::string EncodeReplyCode(std::string_view code, std::string_view xcode, std::string_view text) {
-  std::string d = Sanitize(code) + " " + Sanitize(xcode) + " " + Sanitize(text);
+  std::string d = Sanitize(code, true) + " " + Sanitize(xcode, true) + " " + Sanitize(text, true);
   d += '\0';
   return Encode(reply::kReplyCode, d);
 }

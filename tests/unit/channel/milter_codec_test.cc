@@ -91,6 +91,10 @@ TEST(MilterCodec, EncodersWriteExactBytes) {
   EXPECT_EQ(r.substr(5), std::string("550 5.7.1 Blocked by policy (incident INC-1)  100%%") + '\0');
   const std::string hdr = EncodeAddHeader("X-LeakGuard", "action=allow; label=internal");
   EXPECT_EQ(hdr.substr(5), Str({"X-LeakGuard", "action=allow; label=internal"}));
+  // Header values are not format strings: a '%' stays single (a masked Subject "50% off").
+  const std::string chg = EncodeChangeHeader(1, "Subject", "50% off\r\n AKIA****");
+  EXPECT_EQ(chg.substr(4, 1), "m");
+  EXPECT_EQ(chg.substr(9), Str({"Subject", "50% off   AKIA****"}));
   EXPECT_EQ(EncodeDelRcpt("<bob@gmail.com>").substr(4), std::string("-<bob@gmail.com>") + '\0');
   const std::string body(150000, 'b');
   std::string rb = EncodeReplaceBody(body);
