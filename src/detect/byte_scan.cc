@@ -6,6 +6,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace leakguard::detect {
 namespace {
@@ -148,7 +151,7 @@ class ChainBuilder {
     const std::size_t step = rules_.max_length > rules_.overlap ? rules_.max_length - rules_.overlap : 1;
     for (std::size_t b = begin_;; b += step) {
       std::size_t e = std::min(end_, b + rules_.max_length);
-      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0};
+      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0, 0};
       for (std::size_t i = b; i < e; ++i) {
         auto c = static_cast<unsigned char>(data_[i]);
         t.upper += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'A') < 26);
@@ -164,6 +167,8 @@ class ChainBuilder {
         const std::size_t gb = std::max(g.begin, b), ge = std::min(g.end, e);
         std::size_t d = g.begin >= b && g.end <= e ? g.digits : Digits(gb, ge);
         if (d == ge - gb) t.digit_runs |= std::uint64_t{1} << std::min<std::size_t>(d, 63);
+        if (g.begin >= b && g.end <= e)
+          t.groups |= std::uint64_t{1} << std::min<std::size_t>(g.end - g.begin, 63);
         t.digits = static_cast<std::uint16_t>(std::min<std::size_t>(65535, t.digits + d));
         run = d == 0 ? 0 : run + d;
         t.chain_digits =
@@ -228,6 +233,65 @@ std::size_t CountNewlines(const char* data, std::size_t size) {
 #endif
   for (; i < size; ++i) count += data[i] == '\n' ? 1 : 0;
   return count;
+}
+
+namespace {
+
+inline void AppendBits(std::uint64_t mask, std::size_t base, std::vector<std::uint32_t>& out) {
+  while (mask != 0) {
+    out.push_back(static_cast<std::uint32_t>(base + static_cast<std::size_t>(__builtin_ctzll(mask))));
+    mask &= mask - 1;
+  }
+}
+
+// Scalar (and SSE2) search from `i` on.
+void FindByteFrom(const char* data, std::size_t size, std::size_t i, char c,
+                  std::vector<std::uint32_t>& out) {
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c);
+  for (; i + 16 <= size; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    AppendBits(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))), i, out);
+  }
+#endif
+  for (; i < size; ++i)
+    if (data[i] == c) out.push_back(static_cast<std::uint32_t>(i));
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void FindByteAvx2(const char* data, std::size_t size, char c,
+                                                  std::vector<std::uint32_t>& out) {
+  const __m256i needle = _mm256_set1_epi8(c);
+  std::size_t i = 0;
+  for (; i + 64 <= size; i += 64) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i + 32));
+    auto lo = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, needle)));
+    auto hi = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, needle)));
+    AppendBits(std::uint64_t{lo} | (std::uint64_t{hi} << 32), i, out);
+  }
+  FindByteFrom(data, size, i, c, out);
+}
+
+bool HasAvx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+#endif
+
+}  // namespace
+
+void FindByte(const char* data, std::size_t size, char c, std::vector<std::uint32_t>& out) {
+#if defined(__x86_64__)
+  if (HasAvx2()) {
+    FindByteAvx2(data, size, c, out);
+    return;
+  }
+#endif
+  FindByteFrom(data, size, 0, c, out);
 }
 
 }  // namespace leakguard::detect

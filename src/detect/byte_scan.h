@@ -32,6 +32,7 @@ struct NumericToken {
   std::uint16_t upper;         // [A-Z] and [a-z] in the span (saturating)
   std::uint16_t lower;
   std::uint64_t digit_runs;  // bit n: a group of exactly n digits (bit 63: 63 or more)
+  std::uint64_t groups;      // bit n: a whole group of n letters and digits in the span (63: 63 or more)
 };
 
 struct NumericTokenRules {
@@ -52,5 +53,10 @@ void FindNumericTokens(const char* data, std::size_t size, const NumericTokenRul
 
 // Number of '\n' bytes in data[0, size).
 std::size_t CountNewlines(const char* data, std::size_t size);
+
+// Appends the positions of the bytes equal to `c` in data[0, size), in increasing order. AVX2 (32 bytes
+// a step) where the CPU has it, else SSE2 or plain C++; all give the same positions. For bytes that are
+// frequent (':' in source code): memchr's cost per call dominates there.
+void FindByte(const char* data, std::size_t size, char c, std::vector<std::uint32_t>& out);
 
 }  // namespace leakguard::detect

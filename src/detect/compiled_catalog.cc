@@ -52,10 +52,11 @@ std::string Where(const InfoTypeSpec& t, const PatternSpec& p) {
   return file + ":" + std::to_string(p.line) + ": info type " + t.id + ", pattern '" + p.id + "': ";
 }
 
-Result<Pcre2Code> CompilePcre2(const std::string& regex, bool caseless, std::string* error) {
+Result<Pcre2Code> CompilePcre2(const std::string& regex, bool caseless, std::string* error,
+                               std::uint32_t extra_options = 0) {
   int code = 0;
   PCRE2_SIZE offset = 0;
-  std::uint32_t options = PCRE2_MULTILINE | (caseless ? PCRE2_CASELESS : 0);
+  std::uint32_t options = PCRE2_MULTILINE | (caseless ? PCRE2_CASELESS : 0) | extra_options;
   pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &code,
                                  &offset, nullptr);
   if (re == nullptr) {
@@ -389,7 +390,9 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
         }
       } else {
         std::string err;
-        auto code = CompilePcre2(p.regex, p.case_insensitive, &err);
+        // PCRE2_USE_OFFSET_LIMIT: a region search stops trying start positions after the region's
+        // last start (scan_state.cc) instead of searching to the end of its subject.
+        auto code = CompilePcre2(p.regex, p.case_insensitive, &err, PCRE2_USE_OFFSET_LIMIT);
         if (!code) return Unexpected(Status::ParseError(where + err));
         cp.code = std::move(*code);
         std::size_t jit_size = 0;
@@ -418,6 +421,19 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           // contains (a pure multi-literal scan; PCRE2 confirms around each hit), else the regex.
           unsigned flags = HS_FLAG_MULTILINE | (p.case_insensitive ? HS_FLAG_CASELESS : 0);
           cp.prefiltered = !p.prefilter.empty();
+          cp.anchor = AnchorFinderFor(p.regex, p.prefilter, p.case_insensitive,
+                                      p.prefilter_lead != 0 ? p.prefilter_lead : cp.max_length);
+          if (cp.anchor != AnchorFinder::kNone) {
+            auto anchored = CompilePcre2(p.regex, p.case_insensitive, &err, PCRE2_ANCHORED);
+            if (!anchored) return Unexpected(Status::ParseError(where + err));
+            cp.anchored = std::move(*anchored);
+            cp.anchored_jit =
+                pcre2_pattern_info(cp.anchored.get(), PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+            cc->anchored_patterns_.push_back(pattern_index);
+            max_len = std::max(max_len, cp.max_length);
+            cc->patterns_.push_back(std::move(cp));
+            continue;
+          }
           std::string hs_expr = p.prefilter;
           if (!cp.prefiltered) {
             if (auto lit = DeriveLiteralPrefilter(p.regex, p.case_insensitive)) {
@@ -445,6 +461,12 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
             std::size_t lo = std::min<std::size_t>(shape.digit_run_min, 63);
             std::size_t hi = shape.word_end ? std::min<std::size_t>(shape.digit_run_max, 63) : 63;
             for (std::size_t n = lo; n <= hi; ++n) cp.digit_runs |= std::uint64_t{1} << n;
+          }
+          if (shape.alnum_run_min > 0 && shape.word_start && shape.word_end) {
+            // Letters and digits only, between word guards: the match is a whole group of the token.
+            std::size_t lo = std::min<std::size_t>(shape.alnum_run_min, 63);
+            std::size_t hi = std::min<std::size_t>(shape.alnum_run_max, 63);
+            for (std::size_t n = lo; n <= hi; ++n) cp.groups |= std::uint64_t{1} << n;
           }
           cp.prefix = std::move(shape.prefix);
           cp.word_start = shape.word_start;
@@ -491,6 +513,14 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
                    [&](std::uint32_t a, std::uint32_t b) {
                      return cc->patterns_[a].min_digits < cc->patterns_[b].min_digits;
                    });
+  cc->digit_patterns_by_features_.resize(std::size_t{1} << kTokenFeatureBits);
+  for (std::uint32_t f = 0; f < cc->digit_patterns_by_features_.size(); ++f) {
+    for (std::uint32_t pi : cc->digit_patterns_) {
+      const CompiledPattern& p = cc->patterns_[pi];
+      std::uint32_t needs = TokenFeatures(p.min_separators, p.min_upper, p.min_lower);
+      if ((needs & ~f) == 0) cc->digit_patterns_by_features_[f].push_back(pi);
+    }
+  }
   // A group of letters and digits longer than the longest digits match cannot be inside one; chains
   // are cut into tokens that overlap by that length, so every match lies within one token.
   cc->numeric_rules_.max_group = std::max<std::size_t>(digits_max_len, 16);

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "detect/anchor_scan.h"
 #include "detect/byte_scan.h"
 #include "detect/catalog.h"
 #include "detect/validators/validators.h"
@@ -50,17 +51,34 @@ struct CompiledPattern {
   const ValidatorInfo* validator = nullptr;
   std::size_t max_length = 0;
   bool prefiltered = false;  // the database holds spec->prefilter: confirm on both sides of its match
+  // Found by a hand-written anchor finder instead of the literal database (anchor_scan.h), and
+  // confirmed with `anchored` (the regex compiled with PCRE2_ANCHORED) at each anchor.
+  AnchorFinder anchor = AnchorFinder::kNone;
+  Pcre2Code anchored;
+  bool anchored_jit = false;
   // `trigger: digits` patterns: what a numeric token must have for this pattern to be tried in it.
   std::size_t min_digits = 0;                // digits (in a run of digit groups unless `letters`)
   SeparatorCounts min_separators{};          // separators every match holds (regex_shape.h)
   std::size_t min_upper = 0, min_lower = 0;  // letters of each case every match holds
   std::uint64_t digit_runs = 0;              // a match is a whole group of n digits for a bit n here (0: any)
+  std::uint64_t groups = 0;                  // a match is a whole group of n [A-Za-z0-9] for a bit n (0: any)
   bool letters = false;                      // a match can hold letters: count every digit of the token
   std::vector<std::bitset<256>> prefix;      // byte sets of a match's first positions
   bool word_start = false;                   // a match never starts right after a word character
   std::vector<std::string> required;         // one of these occurs in every match (lower-case if caseless)
   bool required_caseless = false;
 };
+
+// What a numeric token holds, as bits: each separator of kTokenSeparators, then [A-Z], then [a-z].
+inline constexpr std::size_t kTokenFeatureBits = kTokenSeparators.size() + 2;
+inline std::uint32_t TokenFeatures(const SeparatorCounts& separators, std::size_t upper, std::size_t lower) {
+  std::uint32_t f = 0;
+  for (std::size_t k = 0; k < kTokenSeparators.size(); ++k)
+    f |= static_cast<std::uint32_t>(separators[k] > 0) << k;
+  f |= static_cast<std::uint32_t>(upper > 0) << kTokenSeparators.size();
+  f |= static_cast<std::uint32_t>(lower > 0) << (kTokenSeparators.size() + 1);
+  return f;
+}
 
 struct CompiledType {
   const InfoTypeSpec* spec = nullptr;
@@ -92,7 +110,14 @@ class CompiledCatalog {
   const std::vector<LiteralEntry>& literal_entries() const { return literal_entries_; }
   // The `trigger: digits` patterns, by increasing min_digits, and how numeric tokens are cut.
   const std::vector<std::uint32_t>& digit_patterns() const { return digit_patterns_; }
+  // The same, only those a token with these features can fit (TokenFeatures: a bit per separator of
+  // kTokenSeparators it holds, then one for [A-Z] and one for [a-z]).
+  const std::vector<std::uint32_t>& digit_patterns(std::uint32_t token_features) const {
+    return digit_patterns_by_features_[token_features];
+  }
   const NumericTokenRules& numeric_rules() const { return numeric_rules_; }
+  // The patterns found by an anchor finder instead of the literal database.
+  const std::vector<std::uint32_t>& anchored_patterns() const { return anchored_patterns_; }
   const std::vector<std::string>& words() const { return words_; }
   // For each word id: the context-trigger patterns to search around it.
   const std::vector<std::vector<std::uint32_t>>& word_context_patterns() const {
@@ -114,7 +139,9 @@ class CompiledCatalog {
   HsDatabase words_db_;
   std::vector<LiteralEntry> literal_entries_;
   std::vector<std::uint32_t> digit_patterns_;
+  std::vector<std::vector<std::uint32_t>> digit_patterns_by_features_;
   NumericTokenRules numeric_rules_;
+  std::vector<std::uint32_t> anchored_patterns_;
   std::vector<std::string> words_;
   std::vector<std::vector<std::uint32_t>> word_context_patterns_;
   std::size_t overlap_ = 4096;

@@ -59,6 +59,7 @@ struct Shape {
   std::array<std::size_t, kCounted> mins{};  // minimum count of each CountedSets() set in a match
   bool letters = false;
   bool non_digit = false;                // a match can hold a byte other than a digit
+  bool non_alnum = false;                // ... other than [A-Za-z0-9]
   std::size_t min_len = 0, max_len = 0;  // SIZE_MAX: unbounded
   std::vector<ByteSet> prefix;
   bool exact = true;  // `prefix` describes every position of every match (a fixed length)
@@ -68,6 +69,7 @@ struct Shape {
     for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = s.any() && (s & ~sets[k]).none() ? 1 : 0;
     out.letters = (s & kLetters).any();
     out.non_digit = (s & ~kDigits).any();
+    out.non_alnum = (s & ~(kDigits | kLetters)).any();
     out.min_len = out.max_len = 1;
     out.prefix = {s};
     return out;
@@ -129,6 +131,7 @@ class Parser {
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = std::min(out.mins[k], b.mins[k]);
       out.letters = out.letters || b.letters;
       out.non_digit = out.non_digit || b.non_digit;
+      out.non_alnum = out.non_alnum || b.non_alnum;
       out.min_len = std::min(out.min_len, b.min_len);
       out.max_len = std::max(out.max_len, b.max_len);
       common = std::min(common, b.prefix.size());
@@ -148,6 +151,7 @@ class Parser {
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(out.mins[k] + item.mins[k]);
       out.letters = out.letters || item.letters;
       out.non_digit = out.non_digit || item.non_digit;
+      out.non_alnum = out.non_alnum || item.non_alnum;
       out.min_len = AddLen(out.min_len, item.min_len);
       out.max_len = AddLen(out.max_len, item.max_len);
       if (out.exact) {
@@ -167,6 +171,7 @@ class Parser {
     for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(atom.mins[k] * min);
     out.letters = atom.letters && max > 0;
     out.non_digit = atom.non_digit && max > 0;
+    out.non_alnum = atom.non_alnum && max > 0;
     out.min_len = Saturate(atom.min_len * min);
     out.max_len = max == SIZE_MAX || atom.max_len == SIZE_MAX ? (atom.max_len == 0 ? 0 : SIZE_MAX)
                                                               : Saturate(atom.max_len * max);
@@ -435,6 +440,10 @@ RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
   if (!s->non_digit && s->min_len > 0) {
     out.digit_run_min = s->min_len;
     out.digit_run_max = s->max_len;
+  }
+  if (!s->non_alnum && s->min_len > 0) {
+    out.alnum_run_min = s->min_len;
+    out.alnum_run_max = s->max_len;
   }
   for (std::size_t k = 1; k <= out.min_separators.size(); ++k)
     out.min_separators[k - 1] = static_cast<std::uint8_t>(std::min<std::size_t>(255, s->mins[k]));

@@ -24,6 +24,10 @@ struct RegexShape {
   // (0 when the regex is not of that kind; max SIZE_MAX when unbounded).
   std::size_t digit_run_min = 0;
   std::size_t digit_run_max = 0;
+  // Letters and digits only: every match is a run of alnum_run_min..alnum_run_max of [A-Za-z0-9]
+  // (0 when the regex is not of that kind; max SIZE_MAX when unbounded).
+  std::size_t alnum_run_min = 0;
+  std::size_t alnum_run_max = 0;
   bool letters = false;  // a match can hold a letter (outside lookarounds)
   // The byte sets of a match's first positions, when the regex starts with single-character items
   // (after any lookbehind): "[A-Z]{2}\d{2}…" gives [A-Z], [A-Z], [0-9], [0-9]. At most 4.

@@ -73,8 +73,9 @@ class ScanState {
   void AddRegion(std::uint32_t pattern, std::uint32_t end);
   void AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t last_start, std::uint32_t end);
   void FindNumericCandidates(const char* window, std::size_t size);
-  bool TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) const;
+  bool TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t);
   void Confirm(const char* window, std::size_t size);
+  void ConfirmAnchored(const char* window, std::size_t size, std::uint32_t pattern);
   void Evaluate(const char* window, std::size_t size, std::uint32_t pattern, std::size_t value_start,
                 std::size_t value_end);
   void ResolveContext(const char* window, std::size_t size);
@@ -87,6 +88,7 @@ class ScanState {
   hs_scratch_t* scratch_ = nullptr;
   pcre2_match_data* match_data_ = nullptr;
   pcre2_match_context* match_context_ = nullptr;
+  pcre2_match_context* region_context_ = nullptr;  // match_context_ with an offset limit (Confirm)
 
   // Scan settings.
   ScanOptions options_;
@@ -110,9 +112,16 @@ class ScanState {
   std::vector<WordHit> words_;
   std::vector<Region> regions_;
   static constexpr std::uint32_t kNoRegion = UINT32_MAX;
-  std::vector<std::uint32_t> last_region_;  // per pattern: its latest region in regions_
+  std::vector<std::uint32_t> last_region_;   // per pattern: its latest region in regions_
+  std::vector<Region> sorted_regions_;       // Confirm's counting sort
+  std::vector<std::uint32_t> bucket_start_;  // ... where each pattern's bucket starts
+  std::vector<std::uint32_t> bucket_fill_;   // ... and is filled up to
   std::vector<Candidate> candidates_;
   std::vector<NumericToken> tokens_;
+  std::vector<Anchor> anchors_;
+  std::vector<std::uint32_t> anchor_scratch_;
+  std::vector<std::uint32_t> token_word_starts_;  // of the token being matched (TokenFits)
+  bool token_word_starts_ready_ = false;
   std::uint32_t word_window_offset_ = 0;
   std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;

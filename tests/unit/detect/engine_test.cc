@@ -354,6 +354,16 @@ TEST(ByteScanTest, NumericTokensAndNewlines) {
   for (std::size_t i = 1; i < raw.size(); ++i) EXPECT_GE(raw[i - 1].end, raw[i].begin + rules.overlap);
   EXPECT_EQ(raw.back().end, chain.size() - 1);
 
+  // Whole groups by length, digits-only groups by digit count.
+  std::vector<detect::NumericToken> grouped;
+  std::string ids = "the id AB12345678C x-1234 here";
+  detect::FindNumericTokens(ids.data(), ids.size(), rules, grouped);
+  ASSERT_EQ(grouped.size(), 1u);
+  EXPECT_EQ(ids.substr(grouped[0].begin, grouped[0].end - grouped[0].begin),
+            "the id AB12345678C x-1234 here");
+  EXPECT_EQ(grouped[0].groups, (std::uint64_t{1} << 11) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4));
+  EXPECT_EQ(grouped[0].digit_runs, std::uint64_t{1} << 4);
+
   EXPECT_EQ(detect::CountNewlines("a\nb\n\n", 5), 3u);
   std::string many(100000, '\n');
   EXPECT_EQ(detect::CountNewlines(many.data(), many.size()), 100000u);

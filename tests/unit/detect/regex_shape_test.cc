@@ -66,6 +66,14 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_EQ(nif.min_upper, 1u);
   EXPECT_EQ(nif.min_lower, 0u);
   EXPECT_EQ(AnalyzeRegexShape(R"((?i)\d{7}[a-z])", false).min_upper, 0u);
+  EXPECT_EQ(nif.alnum_run_min, 0u);  // '-' may be inside
+  // Runs of letters and digits only: a whole group of a numeric token between word guards.
+  RegexShape uen = AnalyzeRegexShape(R"((?<![\w])(?<!\d[.-])\d{8,9}[A-Z](?![\w]))", false);
+  EXPECT_EQ(uen.alnum_run_min, 9u);
+  EXPECT_EQ(uen.alnum_run_max, 10u);
+  EXPECT_EQ(uen.digit_run_min, 0u);
+  EXPECT_EQ(nik16.alnum_run_min, 16u);
+  EXPECT_EQ(AnalyzeRegexShape(R"(\w{4})", false).alnum_run_min, 0u);  // '_' is not a token letter
 
   // Alternation: the fewest digits of any branch; the prefix positions all branches share.
   RegexShape nik = AnalyzeRegexShape(
