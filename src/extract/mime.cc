@@ -182,7 +182,10 @@ void WalkMime(GMimeObject* root, const std::function<bool(const MimeNode&)>& vis
   int attachments = 0;
   auto attachment_name = [&](const char* filename) {
     std::string name = "attachment[" + std::to_string(++attachments) + "]";
-    if (filename != nullptr && *filename != '\0') name += ":" + zipxml::SafeName(ToUtf8(filename));
+    if (filename != nullptr && *filename != '\0') {
+      name += ':';  // not ":" + ...: GCC 12 warns falsely (-Wrestrict) on that concatenation
+      name += zipxml::SafeName(ToUtf8(filename));
+    }
     return name;
   };
   struct Item {

@@ -62,6 +62,12 @@ std::string RfcDate() {
   return buf;
 }
 
+// "a, b, c" (appended piecewise: GCC 12 warns falsely, -Wrestrict, on `", " + std::string`).
+void AppendListItem(std::string& list, std::string_view item) {
+  if (!list.empty()) list += ", ";
+  list += item;
+}
+
 std::string DomainOf(std::string_view address) {
   std::size_t at = address.rfind('@');
   return at == std::string_view::npos ? "leakguard.invalid" : std::string(address.substr(at + 1));
@@ -92,12 +98,14 @@ std::string ComposeNotice(const NotifyOptions& options, const NoticeFacts& facts
     m.append(name).append(": ").append(OneLine(value)).append("\r\n");
   };
   std::string to_list;
-  for (const std::string& t : to) to_list += (to_list.empty() ? "" : ", ") + t;
+  for (const std::string& t : to) AppendListItem(to_list, t);
   header("From", options.from);
   header("To", to_list);
   header("Subject", Fill(options.subject, facts));
   header("Date", date);
-  header("Message-ID", "<" + std::string(id) + "@" + DomainOf(options.from) + ">");
+  std::string message_id(1, '<');
+  message_id.append(id).append("@").append(DomainOf(options.from)).append(">");
+  header("Message-ID", message_id);
   header("Auto-Submitted", "auto-generated");
   header("X-LeakGuard-Notice", facts.incident.empty() ? "not recorded" : facts.incident);
   header("MIME-Version", "1.0");
@@ -114,15 +122,17 @@ std::string ComposeNotice(const NotifyOptions& options, const NoticeFacts& facts
        std::string(ActionName(facts.action)) + " (" + std::string(Outcome(facts.action)) + ")");
   line("Sender:      ", facts.sender.empty() ? "(none)" : facts.sender);
   std::string domains;
-  for (const std::string& d : facts.recipient_domains) domains += (domains.empty() ? "" : ", ") + d;
+  for (const std::string& d : facts.recipient_domains) AppendListItem(domains, d);
   line("Recipients:  ", domains.empty() ? "(none)" : "at " + domains);
   if (!facts.message_id.empty()) line("Message-ID:  ", facts.message_id);
   std::string rules;
-  for (const std::string& r : facts.rules) rules += (rules.empty() ? "" : ", ") + r;
+  for (const std::string& r : facts.rules) AppendListItem(rules, r);
   line("Rules:       ", rules.empty() ? "(none)" : rules);
   std::string types;
-  for (const auto& [type, count] : facts.types)
-    types += (types.empty() ? "" : ", ") + type + " x" + std::to_string(count);
+  for (const auto& [type, count] : facts.types) {
+    AppendListItem(types, type);
+    types += " x" + std::to_string(count);
+  }
   line("Found:       ", types.empty() ? "(no info types)" : types);
   line("Label:       ", LabelName(facts.label));
   m += "\r\nThe message's content is not part of this notice. Quote the incident id when you contact\r\n"
