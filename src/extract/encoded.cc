@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "extract/text.h"
 
@@ -39,6 +42,65 @@ constexpr std::array<std::uint8_t, 256> MakeClasses() {
   return t;
 }
 constexpr std::array<std::uint8_t, 256> kClasses = MakeClasses();
+
+#if defined(__x86_64__)
+bool HasAvx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+
+// Whether the 64-bit mask holds `k` (1..64) consecutive ones.
+inline bool HasRun(std::uint64_t mask, std::size_t k) {
+  std::uint64_t r = mask;
+  for (std::size_t have = 1; have < k && r != 0;) {
+    const std::size_t s = std::min(have, k - have);
+    r &= r >> s;
+    have += s;
+  }
+  return r != 0;
+}
+
+__attribute__((target("avx2"))) inline __m256i InRange(__m256i v, unsigned char lo, unsigned char span) {
+  // lo <= v <= lo + span, unsigned
+  __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(static_cast<char>(lo)));
+  return _mm256_cmpeq_epi8(_mm256_subs_epu8(d, _mm256_set1_epi8(static_cast<char>(span))),
+                           _mm256_setzero_si256());
+}
+
+// Bit i: p[i] is in the base64 alphabet (kB64), for 32 bytes.
+__attribute__((target("avx2"))) inline std::uint32_t AlphabetMask(const unsigned char* p) {
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __m256i m =
+      _mm256_or_si256(InRange(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 25), InRange(v, '0', 9));
+  for (char extra : {'+', '/', '=', '-', '_'})
+    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(extra)));
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+
+// SkipToStretch's block loop, 64 bytes a step: from j, the first block where a stretch of
+// min_stretch alphabet bytes may end, with `consecutive` the alphabet bytes just before it.
+__attribute__((target("avx2"))) std::size_t SkipBlocksAvx2(const unsigned char* p, std::size_t n,
+                                                           std::size_t j, std::size_t& consecutive,
+                                                           std::size_t min_stretch) {
+  for (; j + 64 <= n; j += 64) {
+    const std::uint64_t mask =
+        std::uint64_t{AlphabetMask(p + j)} | (std::uint64_t{AlphabetMask(p + j + 32)} << 32);
+    if (mask == ~std::uint64_t{0}) {
+      consecutive += 64;
+    } else {
+      const auto lead = static_cast<std::size_t>(__builtin_ctzll(~mask));  // leading alphabet bytes
+      if (consecutive + lead >= min_stretch) break;
+      if (min_stretch <= 64 && HasRun(mask, min_stretch)) break;
+      consecutive = static_cast<std::size_t>(__builtin_clzll(~mask));  // trailing alphabet bytes
+    }
+    if (consecutive >= min_stretch) break;
+  }
+  return j;
+}
+#endif
 
 constexpr std::size_t kMinHexRun = 32;
 constexpr std::size_t kMinEscapes = 3;
@@ -325,6 +387,9 @@ std::size_t EncodedRunFinder::SkipToStretch(std::string_view chunk, std::size_t 
   const std::size_t n = chunk.size();
   std::size_t consecutive = 0;  // alphabet bytes just before j
   std::size_t j = i;
+#if defined(__x86_64__)
+  if (HasAvx2()) j = SkipBlocksAvx2(p, n, j, consecutive, min_stretch_);
+#endif
 #if defined(__SSE2__)
   // 16 bytes at a time while no stretch can end in the block: alphabet masks by range compares.
   const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
@@ -355,7 +420,9 @@ std::size_t EncodedRunFinder::SkipToStretch(std::string_view chunk, std::size_t 
     }
     if (consecutive >= min_stretch_) break;
   }
-  j = j >= consecutive ? j - consecutive : 0;  // rescan the carried bytes exactly below
+  // Rescan the carried bytes exactly below (never before i: with the block that completed `consecutive`
+  // not yet stepped over, j - consecutive may lie before i, and an earlier run must not be found again).
+  j = j >= i + consecutive ? j - consecutive : i;
   consecutive = 0;
 #endif
   for (; j < n; ++j) {
@@ -405,8 +472,23 @@ void EncodedRunFinder::FeedRuns(std::string_view chunk) {
       i = SkipToStretch(chunk, i);
       if (i >= n) break;
     }
-    // Exactly, byte by byte, until the run ends (or the chunk does).
+    // Exactly, byte by byte, until the run ends (or the chunk does); the alphabet bytes inside a run
+    // all do the same (StepRun), so they are counted together.
+    const auto* p = reinterpret_cast<const unsigned char*>(chunk.data());
     do {
+      if (in_run_) {
+        std::size_t j = i;
+        std::uint8_t classes = 0;
+        while (j < n && (kClasses[p[j]] & kB64)) classes |= kClasses[p[j++]];
+        if (j > i) {
+          run_len_ += j - i;
+          line_len_ += j - i;
+          run_classes_ |= classes;
+          newline_ok_ = false;
+          i = j;
+          continue;
+        }
+      }
       StepRun(chunk, i++);
     } while (i < n && in_run_);
   }
