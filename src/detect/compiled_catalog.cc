@@ -513,6 +513,19 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
                    [&](std::uint32_t a, std::uint32_t b) {
                      return cc->patterns_[a].min_digits < cc->patterns_[b].min_digits;
                    });
+  std::uint32_t next_bit = 0;
+  for (std::uint32_t pi : cc->digit_patterns_) {
+    CompiledPattern& p = cc->patterns_[pi];
+    if (p.prefix.empty() || p.prefix.size() > kPrefixTableWidth || !p.word_start || next_bit == kPrefixBits)
+      continue;
+    p.prefix_bit = next_bit++;
+    for (std::size_t i = 0; i < kPrefixTableWidth; ++i) {
+      for (std::size_t b = 0; b <= 256; ++b) {
+        bool fits = i >= p.prefix.size() || (b < 256 && p.prefix[i][b]);
+        if (fits) (*cc->prefix_table_)[i][b].w[p.prefix_bit / 64] |= std::uint64_t{1} << (p.prefix_bit % 64);
+      }
+    }
+  }
   cc->digit_patterns_by_features_.resize(std::size_t{1} << kTokenFeatureBits);
   for (std::uint32_t f = 0; f < cc->digit_patterns_by_features_.size(); ++f) {
     for (std::uint32_t pi : cc->digit_patterns_) {

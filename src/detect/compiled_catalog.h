@@ -6,6 +6,7 @@
 #include <hs.h>
 #include <pcre2.h>
 
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <memory>
@@ -67,7 +68,22 @@ struct CompiledPattern {
   bool word_start = false;                   // a match never starts right after a word character
   std::vector<std::string> required;         // one of these occurs in every match (lower-case if caseless)
   bool required_caseless = false;
+  // This digits pattern's bit in the prefix tables (CompiledCatalog::prefix_table), or UINT32_MAX.
+  std::uint32_t prefix_bit = UINT32_MAX;
 };
+
+// For the digits patterns with a prefix (up to kPrefixTableWidth byte sets) that never start after a
+// word character: table[i][b] has the bit of each pattern whose i-th prefix set holds byte b (or that
+// has no i-th set); entry 256 stands for "past the token's end" and has the bits of the patterns whose
+// prefix is shorter than i + 1. A word start q fits a pattern iff the AND over i of
+// table[i][byte at q + i] has its bit: one pass over a token's word starts serves every pattern.
+inline constexpr std::size_t kPrefixTableWidth = 4;
+inline constexpr std::size_t kPrefixBits = 128;
+struct PrefixBits {
+  std::uint64_t w[kPrefixBits / 64] = {};
+  bool test(std::uint32_t bit) const { return (w[bit / 64] >> (bit % 64)) & 1u; }
+};
+using PrefixTable = std::array<std::array<PrefixBits, 257>, kPrefixTableWidth>;
 
 // What a numeric token holds, as bits: each separator of kTokenSeparators, then [A-Z], then [a-z].
 inline constexpr std::size_t kTokenFeatureBits = kTokenSeparators.size() + 2;
@@ -116,6 +132,7 @@ class CompiledCatalog {
     return digit_patterns_by_features_[token_features];
   }
   const NumericTokenRules& numeric_rules() const { return numeric_rules_; }
+  const PrefixTable& prefix_table() const { return *prefix_table_; }
   // The patterns found by an anchor finder instead of the literal database.
   const std::vector<std::uint32_t>& anchored_patterns() const { return anchored_patterns_; }
   const std::vector<std::string>& words() const { return words_; }
@@ -140,6 +157,7 @@ class CompiledCatalog {
   std::vector<LiteralEntry> literal_entries_;
   std::vector<std::uint32_t> digit_patterns_;
   std::vector<std::vector<std::uint32_t>> digit_patterns_by_features_;
+  std::unique_ptr<PrefixTable> prefix_table_ = std::make_unique<PrefixTable>();
   NumericTokenRules numeric_rules_;
   std::vector<std::uint32_t> anchored_patterns_;
   std::vector<std::string> words_;

@@ -220,17 +220,26 @@ bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const Nu
       return i == k;
     };
     bool found = false;
-    if (p.word_start) {  // only where a word starts (token_word_starts_, computed once per token)
-      if (!token_word_starts_ready_) {
-        token_word_starts_.clear();
-        for (std::uint32_t q = t.begin; q < t.end; ++q)
-          if (q == 0 || !IsWordChar(static_cast<unsigned char>(window[q - 1])))
-            token_word_starts_.push_back(q);
-        token_word_starts_ready_ = true;
+    if (p.prefix_bit != UINT32_MAX) {  // the prefix tables, once per token for every pattern
+      if (!token_prefixes_ready_) {
+        const PrefixTable& table = catalog_.prefix_table();
+        token_prefixes_ = PrefixBits{};
+        for (std::uint32_t q = t.begin; q < t.end; ++q) {
+          if (q > 0 && IsWordChar(static_cast<unsigned char>(window[q - 1]))) continue;
+          PrefixBits at;
+          for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] = ~std::uint64_t{0};
+          for (std::size_t i = 0; i < kPrefixTableWidth; ++i) {
+            const PrefixBits& row = table[i][q + i < t.end ? static_cast<unsigned char>(window[q + i]) : 256];
+            for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] &= row.w[w];
+          }
+          for (std::size_t w = 0; w < kPrefixBits / 64; ++w) token_prefixes_.w[w] |= at.w[w];
+        }
+        token_prefixes_ready_ = true;
       }
-      for (std::size_t n = 0; !found && n < token_word_starts_.size() && token_word_starts_[n] + k <= t.end;
-           ++n)
-        found = fits_at(token_word_starts_[n]);
+      found = token_prefixes_.test(p.prefix_bit);
+    } else if (p.word_start) {  // only where a word starts
+      for (std::size_t q = t.begin; !found && q + k <= t.end; ++q)
+        if (q == 0 || !IsWordChar(static_cast<unsigned char>(window[q - 1]))) found = fits_at(q);
     } else {
       for (std::size_t q = t.begin; !found && q + k <= t.end; ++q) found = fits_at(q);
     }
@@ -255,7 +264,7 @@ void ScanState::FindNumericCandidates(const char* window, std::size_t size) {
   FindNumericTokens(window, size, catalog_.numeric_rules(), tokens_);
   const auto& patterns = catalog_.patterns();
   for (const NumericToken& t : tokens_) {
-    token_word_starts_ready_ = false;
+    token_prefixes_ready_ = false;
     for (std::uint32_t pi : catalog_.digit_patterns(TokenFeatures(t.separators, t.upper, t.lower))) {
       const CompiledPattern& p = patterns[pi];
       if (p.min_digits > t.digits) break;  // sorted by min_digits

@@ -120,8 +120,8 @@ class ScanState {
   std::vector<NumericToken> tokens_;
   std::vector<Anchor> anchors_;
   std::vector<std::uint32_t> anchor_scratch_;
-  std::vector<std::uint32_t> token_word_starts_;  // of the token being matched (TokenFits)
-  bool token_word_starts_ready_ = false;
+  PrefixBits token_prefixes_;  // the prefixes that fit the token being matched (TokenFits)
+  bool token_prefixes_ready_ = false;
   std::uint32_t word_window_offset_ = 0;
   std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;
