@@ -274,6 +274,33 @@ Classifier::Classifier(Config config, std::shared_ptr<const TypeCatalog> catalog
   std::stable_sort(config_.markings.begin(), config_.markings.end(),
                    [](const MarkingRule& a, const MarkingRule& b) { return a.text.size() > b.text.size(); });
   if (config_.window == 0) config_.window = 1;
+  for (const TypeRule& rule : config_.rules) {
+    std::vector<std::string> ids = rule.types;
+    for (const auto& cat : rule.categories)
+      for (const auto& id : catalog_->TypesIn(cat)) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::erase_if(ids, [&](const std::string& id) {
+      return std::find(rule.exclude_types.begin(), rule.exclude_types.end(), id) != rule.exclude_types.end();
+    });
+    rule_ids_.push_back(std::move(ids));
+  }
+  marking_pairs_bits_.assign((std::size_t{1} << 16) / 64, 0);
+  auto add_pair = [&](unsigned pair, std::size_t marking) {
+    marking_pairs_bits_[pair / 64] |= std::uint64_t{1} << (pair % 64);
+    marking_pairs_.emplace_back(static_cast<std::uint16_t>(pair), static_cast<std::uint16_t>(marking));
+  };
+  for (std::size_t i = 0; i < config_.markings.size() && i < 0xFFFF; ++i) {
+    const std::string& t = config_.markings[i].text;
+    if (t.empty()) continue;
+    const unsigned b0 = static_cast<unsigned char>(t[0]);
+    if (t.size() >= 2) {
+      add_pair((b0 << 8) | static_cast<unsigned char>(t[1]), i);
+    } else {
+      for (unsigned b1 = 0; b1 < 256; ++b1) add_pair((b0 << 8) | b1, i);
+    }
+  }
+  std::sort(marking_pairs_.begin(), marking_pairs_.end());
 }
 
 void Classifier::Classify(FindingsSummary& summary) const {
@@ -282,17 +309,11 @@ void Classifier::Classify(FindingsSummary& summary) const {
     std::string reason;
   };
   std::vector<Candidate> found;
-  for (const TypeRule& rule : config_.rules) {
-    std::vector<std::string> ids = rule.types;
-    for (const auto& cat : rule.categories)
-      for (const auto& id : catalog_->TypesIn(cat)) ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (std::size_t r = 0; r < config_.rules.size(); ++r) {
+    const TypeRule& rule = config_.rules[r];
     std::uint64_t total = 0;
     std::string parts;
-    for (const auto& id : ids) {
-      if (std::find(rule.exclude_types.begin(), rule.exclude_types.end(), id) != rule.exclude_types.end())
-        continue;
+    for (const auto& id : rule_ids_[r]) {
       const TypeSummary* t = summary.Find(id);
       if (t == nullptr) continue;
       const std::uint32_t n = t->CountAtLeast(rule.min_confidence);
@@ -335,39 +356,68 @@ std::optional<Label> Classifier::LabelOfMarking(std::string_view marking) const 
 }
 
 void Classifier::FindMarkings(std::string_view text, bool header_part, std::vector<std::string>& out) const {
-  std::vector<std::pair<std::size_t, std::size_t>> taken;  // ranges already claimed by a longer marking
-  // The text in ASCII capitals once, so each marking is a plain (memchr-fast) search: comparing with
-  // toupper byte by byte for every marking was most of an ICAP request's CPU time.
-  std::string upper(text);
-  for (char& c : upper)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  for (const MarkingRule& mk : config_.markings) {
-    for (std::size_t at = 0;;) {
-      const std::size_t hit = upper.find(mk.text, at);
-      if (hit == std::string_view::npos) break;
-      at = hit + 1;
-      const std::size_t end = hit + mk.text.size();
-      if ((hit > 0 && IsWordByte(text[hit - 1]) && IsWordByte(mk.text.front())) ||
-          (end < text.size() && IsWordByte(text[end]) && IsWordByte(mk.text.back())))
-        continue;
-      if (std::any_of(taken.begin(), taken.end(),
-                      [&](const auto& r) { return hit < r.second && end > r.first; }))
-        continue;
-      bool accept = header_part;
-      if (!accept && !mk.line_only)
-        accept = text.substr(hit, mk.text.size()) == mk.text;  // written in capitals
-      if (!accept) {
-        std::size_t ls = text.rfind('\n', hit);
-        ls = ls == std::string_view::npos ? 0 : ls + 1;
-        std::size_t le = text.find('\n', end);
-        if (le == std::string_view::npos) le = text.size();
-        std::string_view line = StripLabelPrefix(StripDecoration(text.substr(ls, le - ls)));
-        accept = Upper(StripDecoration(line)) == mk.text;
-      }
-      if (!accept) continue;
-      taken.emplace_back(hit, end);
-      if (std::find(out.begin(), out.end(), mk.text) == out.end()) out.push_back(mk.text);
+  // One pass: each position is looked up by its first two bytes (ASCII capitals) in
+  // marking_pairs_bits_, so the cost is one table probe per word start rather than one search per
+  // marking (searching once per marking was most of an ICAP request's CPU time). A position inside a
+  // word is skipped when its byte is a word byte: a marking starting there fails the boundary check.
+  auto up = [](char c) -> unsigned {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 'a' && u <= 'z' ? u - 32 : u;
+  };
+  struct Hit {
+    std::size_t marking;
+    std::size_t at;
+  };
+  std::vector<Hit> hits;
+  bool prev_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool word = IsWordByte(text[i]);
+    const bool inside = word && prev_word;
+    prev_word = word;
+    if (inside) continue;
+    const unsigned pair = (up(text[i]) << 8) | (i + 1 < text.size() ? up(text[i + 1]) : 0u);
+    if ((marking_pairs_bits_[pair / 64] >> (pair % 64) & 1) == 0) continue;
+    auto it = std::lower_bound(marking_pairs_.begin(), marking_pairs_.end(),
+                               std::pair<std::uint16_t, std::uint16_t>(static_cast<std::uint16_t>(pair), 0));
+    for (; it != marking_pairs_.end() && it->first == pair; ++it) {
+      const std::string& t = config_.markings[it->second].text;
+      if (text.size() - i < t.size()) continue;
+      bool same = true;
+      for (std::size_t k = 2; k < t.size() && same; ++k)
+        same = up(text[i + k]) == static_cast<unsigned char>(t[k]);
+      if (same) hits.push_back({it->second, i});
     }
+  }
+  // Markings are taken longest first (config_.markings is sorted so), each at its hits in text order,
+  // so "STRICTLY CONFIDENTIAL" claims its range before the "CONFIDENTIAL" inside it.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.marking != b.marking ? a.marking < b.marking : a.at < b.at;
+  });
+  std::vector<std::pair<std::size_t, std::size_t>> taken;  // ranges already claimed by a longer marking
+  for (const Hit& h : hits) {
+    const MarkingRule& mk = config_.markings[h.marking];
+    const std::size_t hit = h.at;
+    const std::size_t end = hit + mk.text.size();
+    if ((hit > 0 && IsWordByte(text[hit - 1]) && IsWordByte(mk.text.front())) ||
+        (end < text.size() && IsWordByte(text[end]) && IsWordByte(mk.text.back())))
+      continue;
+    if (std::any_of(taken.begin(), taken.end(),
+                    [&](const auto& r) { return hit < r.second && end > r.first; }))
+      continue;
+    bool accept = header_part;
+    if (!accept && !mk.line_only)
+      accept = text.substr(hit, mk.text.size()) == mk.text;  // written in capitals
+    if (!accept) {
+      std::size_t ls = text.rfind('\n', hit);
+      ls = ls == std::string_view::npos ? 0 : ls + 1;
+      std::size_t le = text.find('\n', end);
+      if (le == std::string_view::npos) le = text.size();
+      std::string_view line = StripLabelPrefix(StripDecoration(text.substr(ls, le - ls)));
+      accept = Upper(StripDecoration(line)) == mk.text;
+    }
+    if (!accept) continue;
+    taken.emplace_back(hit, end);
+    if (std::find(out.begin(), out.end(), mk.text) == out.end()) out.push_back(mk.text);
   }
 }
 

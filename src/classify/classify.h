@@ -78,6 +78,14 @@ class Classifier {
  private:
   Config config_;
   std::shared_ptr<const TypeCatalog> catalog_;
+  // Per config_.rules entry: the type ids it counts (types + categories, minus exclusions), sorted.
+  std::vector<std::vector<std::string>> rule_ids_;
+  // Markings by their first two bytes (upper case, b0 << 8 | b1): a bit per pair that starts some
+  // marking, and (pair, index into config_.markings) sorted by pair; a one-byte marking is listed
+  // under every second byte. FindMarkings probes each text position once instead of searching the
+  // text once per marking.
+  std::vector<std::uint64_t> marking_pairs_bits_;
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> marking_pairs_;
 };
 
 // An Office sensitivity label found in a document.

@@ -93,11 +93,10 @@ class Dispatcher {
   PartSink& sink_;
   ExtractStats local_stats_;
   ExtractStats& stats_;
-  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::nanoseconds deadline_{};  // CLOCK_MONOTONIC_COARSE
   bool has_deadline_ = false;
   bool stopped_ = false;
   Status fatal_;
-  std::uint64_t time_checks_ = 0;
 };
 
 // The Emitter a format extractor reports to: paths relative to `prefix`, children one level deeper.

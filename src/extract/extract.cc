@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <memory>
 
 #include "extract/dispatcher.h"
@@ -215,12 +216,22 @@ std::string_view KindName(Kind kind) {
 
 // --- the dispatcher --------------------------------------------------------------------------------
 
+namespace {
+// The time limit is in milliseconds and Stopped() is asked per cell or value of a structured part:
+// the coarse monotonic clock (a few ms resolution) is enough and costs a fraction of a precise read.
+std::chrono::nanoseconds CoarseNow() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+}  // namespace
+
 Dispatcher::Dispatcher(const Limits& limits, PartSink& sink, ExtractStats* stats)
     : limits_(limits), sink_(sink), stats_(stats != nullptr ? *stats : local_stats_) {
   stats_ = ExtractStats{};
   if (limits_.max_time.count() > 0) {
     has_deadline_ = true;
-    deadline_ = std::chrono::steady_clock::now() + limits_.max_time;
+    deadline_ = CoarseNow() + limits_.max_time;
   }
 }
 
@@ -257,7 +268,7 @@ Status Dispatcher::RunBuffer(std::string_view bytes, std::string_view name) {
 
 bool Dispatcher::Stopped() {
   if (stopped_) return true;
-  if (has_deadline_ && std::chrono::steady_clock::now() > deadline_) {
+  if (has_deadline_ && CoarseNow() > deadline_) {
     LimitStop("", "time limit of " + std::to_string(limits_.max_time.count()) +
                       " ms per transfer reached: the rest was not inspected");
   }
@@ -361,6 +372,10 @@ bool Dispatcher::ReadAll(std::string_view head, Source& source, const std::strin
       *too_large = true;
       return false;
     }
+    // Past 1 MiB, room for the whole limit at once: doubling would copy the content and hold the old
+    // and the new buffer together (a 64 MiB limit peaked at 128 MiB resident); pages of the reserve
+    // that are never written are never resident.
+    if (out.size() >= (std::size_t{1} << 20) && out.capacity() < cap + 1) out.reserve(cap + 1);
     Result<std::size_t> n = ReadUpTo(source, out, std::min(cap + 1, out.size() + kChunkSize));
     if (!n) return ReadFailed(n.error(), path, top);
     if (*n == 0) return true;
@@ -573,13 +588,14 @@ void Dispatcher::PiecesPart(const std::string& prefix, std::string_view text, st
   if (Stopped() || pieces.empty()) return;
   if (!AddPart(prefix)) return;
   if (!AddExpanded(prefix, text.size())) return;
-  std::vector<Piece> full;
-  full.reserve(pieces.size());
-  for (const Piece& p : pieces) full.push_back(Piece{p.offset, JoinPath(prefix, p.path)});
+  // Pieces keep their relative names (a CSV has one per cell); whoever needs a piece's full name (a
+  // finding in it) joins it with the prefix.
+  const std::string first = JoinPath(prefix, pieces.front().path);
   PartSink::PartInfo info;
-  info.path = full.front().path;
+  info.path = first;
   info.context = context;
-  info.pieces = full;
+  info.pieces = pieces;
+  info.piece_prefix = prefix;
   if (Status s = sink_.BeginPart(info); !s.ok()) return SinkFailed(std::move(s));
   if (Status s = sink_.Data(text); !s.ok()) {
     SinkFailed(std::move(s));
@@ -589,12 +605,12 @@ void Dispatcher::PiecesPart(const std::string& prefix, std::string_view text, st
   // Encoded runs are looked for piece by piece, so each is named after its piece.
   std::size_t piece = 0;
   EncodedRunFinder finder(limits_, [&](EncodedRun&& run) {
-    run.offset -= full[piece].offset;
-    OnEncodedRun(full[piece].path, depth, std::move(run));
+    run.offset -= pieces[piece].offset;
+    OnEncodedRun(JoinPath(prefix, pieces[piece].path), depth, std::move(run));
   });
-  for (; piece < full.size() && !Stopped(); ++piece) {
-    std::uint64_t begin = full[piece].offset;
-    std::uint64_t end = piece + 1 < full.size() ? full[piece + 1].offset : text.size();
+  for (; piece < pieces.size() && !Stopped(); ++piece) {
+    std::uint64_t begin = pieces[piece].offset;
+    std::uint64_t end = piece + 1 < pieces.size() ? pieces[piece + 1].offset : text.size();
     if (begin >= end || end > text.size()) continue;
     finder.Feed(text.substr(begin, end - begin));
     finder.Finish();

@@ -37,7 +37,8 @@ class ScanSink : public PartSink {
   Status BeginPart(const PartInfo& info) override {
     auto frame = std::make_unique<Frame>();
     frame->path = std::string(info.path);
-    frame->pieces.assign(info.pieces.begin(), info.pieces.end());
+    frame->pieces = info.pieces;  // the dispatcher keeps them until EndPart
+    frame->piece_prefix = std::string(info.piece_prefix);
     frame->scanner = &scanner_at_(frames_.size());
     ScanOptions o = options_;
     o.part = frame->path;
@@ -79,7 +80,8 @@ class ScanSink : public PartSink {
  private:
   struct Frame {
     std::string path;
-    std::vector<Piece> pieces;
+    std::span<const Piece> pieces;
+    std::string piece_prefix;
     std::string_view data;
     Scanner* scanner = nullptr;
     bool observed = false;  // BeginPart reached the observer: EndPart must too
@@ -94,7 +96,7 @@ class ScanSink : public PartSink {
       const std::uint64_t begin = it->offset;
       const std::uint64_t end =
           std::next(it) != frame.pieces.end() ? std::next(it)->offset : frame.data.size();
-      f.part = it->path;
+      f.part = JoinPath(frame.piece_prefix, it->path);
       f.end = std::min(f.end, end) - begin;
       f.start -= begin;
       std::uint64_t line = 1, line_start = 0;

@@ -7,6 +7,7 @@
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -142,6 +143,7 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
   const std::string text = ToUtf8(bytes);
   const char delimiter = DetectDelimiter(text);
   struct Column {
+    std::string name;  // "!C": a cell is called name + row number
     std::string text;
     std::vector<Piece> pieces;
     std::string header;
@@ -153,7 +155,7 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
   bool quoted = false;
   auto end_cell = [&] {
     std::size_t c = std::min(col, kMaxColumns - 1);
-    if (c >= columns.size()) columns.resize(c + 1);
+    while (c >= columns.size()) columns.push_back(Column{"!" + ColumnName(columns.size()), {}, {}, {}});
     Column& column = columns[c];
     // Trim surrounding blanks: "  4111 1111 1111 1111 " is the value.
     std::string_view v = cell;
@@ -161,7 +163,12 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
     while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.remove_suffix(1);
     if (row == 1) column.header = std::string(v.substr(0, 256));
     if (!v.empty()) {
-      column.pieces.push_back(Piece{column.text.size(), "!" + ColumnName(c) + std::to_string(row)});
+      char number[24];
+      const auto [end, ec] = std::to_chars(number, number + sizeof number, row);
+      Piece& piece = column.pieces.emplace_back();
+      piece.offset = column.text.size();
+      piece.path.reserve(column.name.size() + static_cast<std::size_t>(end - number));
+      piece.path.append(column.name).append(number, end);
       column.text.append(v);
       column.text.push_back('\n');
       buffered += v.size() + 1 + sizeof(Piece) + 16;
@@ -186,33 +193,44 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
     }
     buffered = 0;
   };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const char c = text[i];
     if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          cell += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cell += c;
+      const std::size_t q = text.find('"', i);
+      if (q == std::string::npos) {
+        cell.append(text, i, std::string::npos);
+        break;
       }
-    } else if (c == '"' && cell.find_first_not_of(" ") == std::string::npos) {
+      cell.append(text, i, q - i);
+      if (q + 1 < n && text[q + 1] == '"') {
+        cell += '"';
+        i = q + 2;
+      } else {
+        quoted = false;
+        i = q + 1;
+      }
+    } else if (c == '"' && cell.find_first_not_of(' ') == std::string::npos) {
       quoted = true;
+      ++i;
     } else if (c == delimiter) {
       end_cell();
+      ++i;
     } else if (c == '\n') {
       end_cell();
       ++row;
       col = 0;
+      ++i;
       if (buffered >= kCsvBatchBytes) {
         flush();
         if (out.Stopped()) return;
       }
     } else {
-      cell += c;
+      // A run of ordinary bytes (a quote inside an unquoted cell is ordinary).
+      std::size_t j = i + 1;
+      while (j < n && text[j] != delimiter && text[j] != '\n' && text[j] != '"') ++j;
+      cell.append(text, i, j - i);
+      i = j;
     }
   }
   if (!cell.empty() || col > 0) end_cell();

@@ -2,6 +2,9 @@
 
 #include "extract/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/utf8.h"
 
 #include "extract/formats.h"
@@ -13,6 +16,14 @@ bool IsValidUtf8(std::string_view s, bool complete) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
+    // ASCII eight bytes a step (most text is ASCII; this was a visible share of an ICAP request).
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
