@@ -168,7 +168,7 @@ wrk.path = "http://127.0.0.1:$ORIGIN/upload"
 LUA
 run_wrk "Squid alone" "$PLAIN" plain
 if [[ -n ${PROFILE:-} ]]; then
-  perf record -F 1999 -g -o "$PROFILE" -p "$LG,${SQUID_PID[icap]}" -- sleep "$SECS" >/dev/null 2>&1 &
+  perf record -F 499 --call-graph dwarf,16384 -o "$PROFILE" -p "$LG,${SQUID_PID[icap]}" -- sleep "$SECS" >/dev/null 2>&1 &
   PERF=$!
 fi
 run_wrk "Squid + LeakGuard ICAP" "$WITH" icap "$LG"

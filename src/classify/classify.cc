@@ -19,7 +19,9 @@ std::string Upper(std::string_view s) {
 }
 bool IsWordByte(char c) {
   const auto u = static_cast<unsigned char>(c);
-  return std::isalnum(u) || c == '_' || u >= 0x80;  // UTF-8 letters count as word characters
+  const unsigned lower = u | 0x20u;
+  return (lower >= 'a' && lower <= 'z') || (u >= '0' && u <= '9') || c == '_' ||
+         u >= 0x80;  // UTF-8 letters count as word characters
 }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
