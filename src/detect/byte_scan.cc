@@ -38,45 +38,147 @@ constexpr auto kSeparatorIndex = [] {
 
 inline bool IsTokenSep(char c) { return kSeparatorIndex[static_cast<unsigned char>(c)] != 0; }
 
+// A token's byte counts as 8-bit lanes of two words: kCountLo has [A-Z] in lane 0, [a-z] in lane 1 and
+// separators 0..5 of kTokenSeparators in lanes 2..7; kCountHi has separator 6 in lane 0 and every
+// separator in lane 1.
+static_assert(kTokenSeparators.size() == 7, "the count tables assume seven separators");
+constexpr auto kCountLo = [] {
+  std::array<std::uint64_t, 256> table{};
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = 1;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = std::uint64_t{1} << 8;
+  for (std::size_t k = 0; k < 6; ++k)
+    table[static_cast<unsigned char>(kTokenSeparators[k])] = std::uint64_t{1} << (16 + 8 * k);
+  return table;
+}();
+constexpr auto kCountHi = [] {
+  std::array<std::uint64_t, 256> table{};
+  for (std::size_t k = 0; k < kTokenSeparators.size(); ++k)
+    table[static_cast<unsigned char>(kTokenSeparators[k])] = (k == 6 ? 1 : 0) | (std::uint64_t{1} << 8);
+  return table;
+}();
+
+#if defined(__x86_64__)
+bool HasAvx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+
+// Bit j: p[j] is an ASCII digit / '.' / a trigger separator (' ', '-', '.'), for 64 bytes.
+struct TriggerClasses {
+  std::uint64_t digit, dot, sep;
+};
+
+__attribute__((target("avx2"))) inline TriggerClasses ClassifyAvx2(const char* p) {
+  const __m256i zero_offset = _mm256_set1_epi8('0');
+  const __m256i nine = _mm256_set1_epi8(9);
+  const __m256i dot = _mm256_set1_epi8('.');
+  const __m256i space = _mm256_set1_epi8(' ');
+  const __m256i dash = _mm256_set1_epi8('-');
+  TriggerClasses out{};
+  for (int half = 0; half < 2; ++half) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
+    // digit: (v - '0') <= 9 unsigned
+    __m256i d =
+        _mm256_cmpeq_epi8(_mm256_subs_epu8(_mm256_sub_epi8(v, zero_offset), nine), _mm256_setzero_si256());
+    __m256i is_dot = _mm256_cmpeq_epi8(v, dot);
+    __m256i sep =
+        _mm256_or_si256(is_dot, _mm256_or_si256(_mm256_cmpeq_epi8(v, space), _mm256_cmpeq_epi8(v, dash)));
+    const int shift = 32 * half;
+    out.digit |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(d))} << shift;
+    out.dot |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(is_dot))} << shift;
+    out.sep |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(sep))} << shift;
+  }
+  return out;
+}
+
+// Trigger positions (IsTrigger) of the blocks p[64k, 64k + 64) for k < blocks, as one mask per block.
+// Reads p[0, 64 * blocks + 64).
+__attribute__((target("avx2"))) void TriggerMasksAvx2(const char* p, std::size_t blocks, std::uint64_t* out) {
+  TriggerClasses cur = ClassifyAvx2(p);
+  for (std::size_t k = 0; k < blocks; ++k) {
+    const TriggerClasses next = ClassifyAvx2(p + 64 * (k + 1));
+    // Bit j of at(m, n, s): the class bit of byte j + s (m: this block, n: the next one).
+    auto at = [](std::uint64_t m, std::uint64_t n, int s) { return (m >> s) | (n << (64 - s)); };
+    const std::uint64_t d = cur.digit;
+    const std::uint64_t d1 = at(cur.digit, next.digit, 1), d2 = at(cur.digit, next.digit, 2);
+    const std::uint64_t d3 = at(cur.digit, next.digit, 3), d4 = at(cur.digit, next.digit, 4);
+    const std::uint64_t dot1 = at(cur.dot, next.dot, 1), sep2 = at(cur.sep, next.sep, 2);
+    out[k] = (d & d2 & (d1 | dot1)) | (d & d1 & sep2 & d3 & d4);
+    cur = next;
+  }
+}
+#endif
+
 // Calls on_trigger(pos) for trigger positions in increasing order; on_trigger returns the first
-// position it still wants to hear about (triggers before it are skipped).
+// position it still wants to hear about (triggers before it are skipped). `simd` false: the plain
+// C++ loop only (the reference the vector paths are tested against).
 template <typename OnTrigger>
-void ForEachTrigger(const char* data, std::size_t size, OnTrigger&& on_trigger) {
+void ForEachTrigger(const char* data, std::size_t size, bool simd, OnTrigger&& on_trigger) {
   if (size < 3) return;
   std::size_t i = 0;
   std::size_t wanted = 0;
+#if defined(__x86_64__)
+  if (simd && HasAvx2()) {
+    constexpr std::size_t kBatch = 64;  // blocks of 64 bytes per call
+    std::uint64_t masks[kBatch];
+    while (i + 128 <= size) {
+      const std::size_t blocks = std::min(kBatch, (size - i) / 64 - 1);
+      TriggerMasksAvx2(data + i, blocks, masks);
+      for (std::size_t k = 0; k < blocks; ++k) {
+        const std::size_t base = i + 64 * k;
+        std::uint64_t mask = masks[k];
+        while (mask != 0) {
+          if (wanted > base) {
+            if (wanted >= base + 64) break;
+            mask &= ~std::uint64_t{0} << (wanted - base);
+            if (mask == 0) break;
+          }
+          const std::size_t pos = base + static_cast<std::size_t>(__builtin_ctzll(mask));
+          mask &= mask - 1;
+          wanted = on_trigger(pos);
+        }
+      }
+      i += 64 * blocks;
+    }
+  }
+#endif
 #if defined(__SSE2__)
-  const __m128i lo = _mm_set1_epi8('0' - 1);
-  const __m128i hi = _mm_set1_epi8('9' + 1);
-  const __m128i dot = _mm_set1_epi8('.');
-  auto digits = [&](const char* p) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    return _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
-  };
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i dash = _mm_set1_epi8('-');
-  for (; i + 20 <= size; i += 16) {
-    if (i + 16 <= wanted) continue;
-    const char* p = data + i;
-    __m128i d0 = digits(p);
-    __m128i d1 = digits(p + 1);
-    if (_mm_movemask_epi8(_mm_and_si128(d0, _mm_or_si128(d1, digits(p + 2)))) == 0) continue;
-    __m128i d2 = digits(p + 2);
-    __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-    __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
-    // "ddd" or "d.d"
-    __m128i t1 = _mm_and_si128(_mm_and_si128(d0, d2), _mm_or_si128(d1, _mm_cmpeq_epi8(v1, dot)));
-    // "dd dd" (also '-' and '.'): grouped numbers without a run of three
-    __m128i sep2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, space), _mm_cmpeq_epi8(v2, dash)),
-                                _mm_cmpeq_epi8(v2, dot));
-    __m128i t2 = _mm_and_si128(_mm_and_si128(d0, d1),
-                               _mm_and_si128(sep2, _mm_and_si128(digits(p + 3), digits(p + 4))));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(t1, t2)));
-    while (mask != 0) {
-      std::size_t pos = i + static_cast<std::size_t>(__builtin_ctz(mask));
-      mask &= mask - 1;
-      if (pos < wanted) continue;
-      wanted = on_trigger(pos);
+  if (simd) {
+    const __m128i lo = _mm_set1_epi8('0' - 1);
+    const __m128i hi = _mm_set1_epi8('9' + 1);
+    const __m128i dot = _mm_set1_epi8('.');
+    auto digits = [&](const char* p) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      return _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+    };
+    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i dash = _mm_set1_epi8('-');
+    for (; i + 20 <= size; i += 16) {
+      if (i + 16 <= wanted) continue;
+      const char* p = data + i;
+      __m128i d0 = digits(p);
+      __m128i d1 = digits(p + 1);
+      if (_mm_movemask_epi8(_mm_and_si128(d0, _mm_or_si128(d1, digits(p + 2)))) == 0) continue;
+      __m128i d2 = digits(p + 2);
+      __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+      __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
+      // "ddd" or "d.d"
+      __m128i t1 = _mm_and_si128(_mm_and_si128(d0, d2), _mm_or_si128(d1, _mm_cmpeq_epi8(v1, dot)));
+      // "dd dd" (also '-' and '.'): grouped numbers without a run of three
+      __m128i sep2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, space), _mm_cmpeq_epi8(v2, dash)),
+                                  _mm_cmpeq_epi8(v2, dot));
+      __m128i t2 = _mm_and_si128(_mm_and_si128(d0, d1),
+                                 _mm_and_si128(sep2, _mm_and_si128(digits(p + 3), digits(p + 4))));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(t1, t2)));
+      while (mask != 0) {
+        std::size_t pos = i + static_cast<std::size_t>(__builtin_ctz(mask));
+        mask &= mask - 1;
+        if (pos < wanted) continue;
+        wanted = on_trigger(pos);
+      }
     }
   }
 #endif
@@ -96,8 +198,8 @@ struct Group {
 
 class ChainBuilder {
  public:
-  ChainBuilder(const char* data, std::size_t size, const NumericTokenRules& rules)
-      : data_(data), size_(size), rules_(rules) {}
+  ChainBuilder(const char* data, std::size_t size, const NumericTokenRules& rules, bool packed_counts)
+      : data_(data), size_(size), rules_(rules), packed_counts_(packed_counts) {}
 
   // The chain around the digit at `pos`, not reaching before `floor`. A group longer than max_group
   // is clipped to max_group bytes next to the chain (or around `pos`) and ends the chain there.
@@ -152,14 +254,30 @@ class ChainBuilder {
     for (std::size_t b = begin_;; b += step) {
       std::size_t e = std::min(end_, b + rules_.max_length);
       NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0, 0};
-      for (std::size_t i = b; i < e; ++i) {
-        auto c = static_cast<unsigned char>(data_[i]);
-        t.upper += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'A') < 26);
-        t.lower += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'a') < 26);
-        std::size_t k = kSeparatorIndex[c];
-        if (k == 0) continue;
-        if (t.separators[k - 1] < 255) ++t.separators[k - 1];
-        if (t.separators.back() < 255) ++t.separators.back();
+      if (packed_counts_ && e - b <= 255) {
+        // Byte counters packed in two words (no count can pass 255 here, so none saturates).
+        std::uint64_t lo = 0, hi = 0;
+        for (std::size_t i = b; i < e; ++i) {
+          const auto c = static_cast<unsigned char>(data_[i]);
+          lo += kCountLo[c];
+          hi += kCountHi[c];
+        }
+        t.upper = static_cast<std::uint16_t>(lo & 0xFF);
+        t.lower = static_cast<std::uint16_t>((lo >> 8) & 0xFF);
+        for (std::size_t k = 0; k + 1 < t.separators.size(); ++k)
+          t.separators[k] =
+              static_cast<std::uint8_t>((k < 6 ? lo >> (16 + 8 * k) : hi >> (8 * (k - 6))) & 0xFF);
+        t.separators.back() = static_cast<std::uint8_t>((hi >> (8 * (t.separators.size() - 1 - 6))) & 0xFF);
+      } else {
+        for (std::size_t i = b; i < e; ++i) {
+          auto c = static_cast<unsigned char>(data_[i]);
+          t.upper += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'A') < 26);
+          t.lower += static_cast<std::uint16_t>(static_cast<unsigned char>(c - 'a') < 26);
+          std::size_t k = kSeparatorIndex[c];
+          if (k == 0) continue;
+          if (t.separators[k - 1] < 255) ++t.separators[k - 1];
+          if (t.separators.back() < 255) ++t.separators.back();
+        }
       }
       std::size_t run = 0;
       for (const Group& g : groups_) {
@@ -194,22 +312,37 @@ class ChainBuilder {
   const char* data_;
   std::size_t size_;
   const NumericTokenRules& rules_;
+  const bool packed_counts_;  // false: count byte by byte (the reference)
   std::vector<Group> groups_, left_;
   std::size_t begin_ = 0, end_ = 0;
 };
 
 }  // namespace
 
-void FindNumericTokens(const char* data, std::size_t size, const NumericTokenRules& rules,
-                       std::vector<NumericToken>& out) {
-  ChainBuilder chain(data, size, rules);
+namespace {
+
+void NumericTokens(const char* data, std::size_t size, const NumericTokenRules& rules, bool simd,
+                   std::vector<NumericToken>& out) {
+  ChainBuilder chain(data, size, rules, simd);
   std::size_t floor = 0;  // end of the previous chain: chains never overlap
-  ForEachTrigger(data, size, [&](std::size_t pos) -> std::size_t {
+  ForEachTrigger(data, size, simd, [&](std::size_t pos) -> std::size_t {
     chain.Build(pos, floor);
     chain.Emit(out);
     floor = chain.end();
     return floor;
   });
+}
+
+}  // namespace
+
+void FindNumericTokens(const char* data, std::size_t size, const NumericTokenRules& rules,
+                       std::vector<NumericToken>& out) {
+  NumericTokens(data, size, rules, true, out);
+}
+
+void FindNumericTokensScalar(const char* data, std::size_t size, const NumericTokenRules& rules,
+                             std::vector<NumericToken>& out) {
+  NumericTokens(data, size, rules, false, out);
 }
 
 std::size_t CountNewlines(const char* data, std::size_t size) {
@@ -271,14 +404,6 @@ __attribute__((target("avx2"))) void FindByteAvx2(const char* data, std::size_t 
     AppendBits(std::uint64_t{lo} | (std::uint64_t{hi} << 32), i, out);
   }
   FindByteFrom(data, size, i, c, out);
-}
-
-bool HasAvx2() {
-  static const bool avx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return avx2;
 }
 #endif
 

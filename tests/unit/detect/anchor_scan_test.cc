@@ -156,5 +156,37 @@ TEST(ByteScan, FindByteMatchesALoop) {
   }
 }
 
+TEST(ByteScan, NumericTokensMatchThePlainLoop) {
+  // The vector trigger search and the packed counters give the tokens of the plain C++ loop, on text
+  // dense in digits, separators and letters of both cases, at every alignment and length.
+  std::mt19937 rng(7);
+  const std::string alphabet = "0123456789012345678901234567890123456789 .-/()+aZ\n:_";
+  for (int round = 0; round < 400; ++round) {
+    std::string text(rng() % 1200, 'a');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    if (round % 4 == 0)  // long chains: cut into overlapping tokens, some longer than 255 bytes
+      for (std::size_t i = 0; i + 1 < text.size(); i += 2) text[i] = static_cast<char>('0' + rng() % 10);
+    NumericTokenRules rules;
+    if (round % 3 == 0) {
+      rules.max_group = 200;
+      rules.overlap = 200;
+      rules.max_length = 464;
+    }
+    const std::size_t from = text.empty() ? 0 : rng() % std::min<std::size_t>(text.size(), 64);
+    std::vector<NumericToken> got, want;
+    FindNumericTokens(text.data() + from, text.size() - from, rules, got);
+    FindNumericTokensScalar(text.data() + from, text.size() - from, rules, want);
+    ASSERT_EQ(got.size(), want.size()) << "round " << round;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const NumericToken &g = got[i], &w = want[i];
+      ASSERT_EQ(std::tie(g.begin, g.end, g.digits, g.chain_digits, g.separators, g.upper, g.lower,
+                         g.digit_runs, g.groups),
+                std::tie(w.begin, w.end, w.digits, w.chain_digits, w.separators, w.upper, w.lower,
+                         w.digit_runs, w.groups))
+          << "round " << round << ", token " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace leakguard::detect
