@@ -531,7 +531,22 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
     for (std::uint32_t pi : cc->digit_patterns_) {
       const CompiledPattern& p = cc->patterns_[pi];
       std::uint32_t needs = TokenFeatures(p.min_separators, p.min_upper, p.min_lower);
-      if ((needs & ~f) == 0) cc->digit_patterns_by_features_[f].push_back(pi);
+      if ((needs & ~f) != 0) continue;
+      // Token counts stop at 65535: a pattern that needs more can never fit.
+      if (p.min_digits > 65535 || p.min_upper > 65535 || p.min_lower > 65535) continue;
+      DigitFilter filter;
+      filter.digit_runs = p.digit_runs;
+      filter.groups = p.groups;
+      filter.min_separators = p.min_separators;
+      filter.min_digits = static_cast<std::uint16_t>(p.min_digits);
+      filter.min_upper = static_cast<std::uint16_t>(p.min_upper);
+      filter.min_lower = static_cast<std::uint16_t>(p.min_lower);
+      filter.letters = p.letters;
+      for (std::uint8_t n : p.min_separators) filter.any_separators = filter.any_separators || n != 0;
+      filter.needs_pattern = (!p.prefix.empty() && p.prefix_bit == UINT32_MAX) || !p.required.empty();
+      filter.pattern = pi;
+      filter.prefix_bit = p.prefix_bit;
+      cc->digit_patterns_by_features_[f].push_back(filter);
     }
   }
   // A group of letters and digits longer than the longest digits match cannot be inside one; chains

@@ -96,6 +96,22 @@ inline std::uint32_t TokenFeatures(const SeparatorCounts& separators, std::size_
   return f;
 }
 
+// The checks of a digits pattern against a numeric token that need only the token's counts and masks
+// (ScanState::FindNumericCandidates), packed so that the patterns a token is tried against sit in a
+// few cache lines instead of one CompiledPattern each.
+struct DigitFilter {
+  std::uint64_t digit_runs = 0;  // CompiledPattern::digit_runs
+  std::uint64_t groups = 0;      // CompiledPattern::groups
+  SeparatorCounts min_separators{};
+  std::uint16_t min_digits = 0;
+  std::uint16_t min_upper = 0, min_lower = 0;
+  bool letters = false;
+  bool any_separators = false;  // some min_separators entry is not 0
+  bool needs_pattern = false;   // a prefix outside the prefix tables, or required literals: TokenFits
+  std::uint32_t pattern = 0;
+  std::uint32_t prefix_bit = UINT32_MAX;
+};
+
 struct CompiledType {
   const InfoTypeSpec* spec = nullptr;
   std::vector<std::uint32_t> context_words;    // sorted word ids
@@ -126,9 +142,9 @@ class CompiledCatalog {
   const std::vector<LiteralEntry>& literal_entries() const { return literal_entries_; }
   // The `trigger: digits` patterns, by increasing min_digits, and how numeric tokens are cut.
   const std::vector<std::uint32_t>& digit_patterns() const { return digit_patterns_; }
-  // The same, only those a token with these features can fit (TokenFeatures: a bit per separator of
-  // kTokenSeparators it holds, then one for [A-Z] and one for [a-z]).
-  const std::vector<std::uint32_t>& digit_patterns(std::uint32_t token_features) const {
+  // The same (as filters), only those a token with these features can fit (TokenFeatures: a bit per
+  // separator of kTokenSeparators it holds, then one for [A-Z] and one for [a-z]).
+  const std::vector<DigitFilter>& digit_patterns(std::uint32_t token_features) const {
     return digit_patterns_by_features_[token_features];
   }
   const NumericTokenRules& numeric_rules() const { return numeric_rules_; }
@@ -156,7 +172,7 @@ class CompiledCatalog {
   HsDatabase words_db_;
   std::vector<LiteralEntry> literal_entries_;
   std::vector<std::uint32_t> digit_patterns_;
-  std::vector<std::vector<std::uint32_t>> digit_patterns_by_features_;
+  std::vector<std::vector<DigitFilter>> digit_patterns_by_features_;
   std::unique_ptr<PrefixTable> prefix_table_ = std::make_unique<PrefixTable>();
   NumericTokenRules numeric_rules_;
   std::vector<std::uint32_t> anchored_patterns_;

@@ -204,40 +204,35 @@ void ScanState::AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_
   regions_.push_back({pattern, begin, last_start, end});
 }
 
+void ScanState::ComputeTokenPrefixes(const char* window, const NumericToken& t) {
+  // The prefix tables, once per token for every pattern: the patterns whose prefix fits at one of the
+  // token's word starts.
+  const PrefixTable& table = catalog_.prefix_table();
+  token_prefixes_ = PrefixBits{};
+  for (std::uint32_t q = t.begin; q < t.end; ++q) {
+    if (q > 0 && IsWordChar(static_cast<unsigned char>(window[q - 1]))) continue;
+    PrefixBits at;
+    for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] = ~std::uint64_t{0};
+    for (std::size_t i = 0; i < kPrefixTableWidth; ++i) {
+      const PrefixBits& row = table[i][q + i < t.end ? static_cast<unsigned char>(window[q + i]) : 256];
+      for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] &= row.w[w];
+    }
+    for (std::size_t w = 0; w < kPrefixBits / 64; ++w) token_prefixes_.w[w] |= at.w[w];
+  }
+  token_prefixes_ready_ = true;
+}
+
 bool ScanState::TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t) {
-  // Cheapest and most selective first.
-  if ((p.letters ? t.digits : t.chain_digits) < p.min_digits) return false;
-  if (p.digit_runs != 0 && (p.digit_runs & t.digit_runs) == 0) return false;
-  if (p.groups != 0 && (p.groups & t.groups) == 0) return false;
-  if (t.upper < p.min_upper || t.lower < p.min_lower) return false;
-  for (std::size_t k = 0; k < t.separators.size(); ++k)
-    if (t.separators[k] < p.min_separators[k]) return false;
+  // What the DigitFilter does not check: a prefix outside the prefix tables, required literals.
   const std::size_t k = p.prefix.size();
-  if (k > 0) {
+  if (k > 0 && p.prefix_bit == UINT32_MAX) {
     auto fits_at = [&](std::size_t q) {
       std::size_t i = 0;
       while (i < k && p.prefix[i][static_cast<unsigned char>(window[q + i])]) ++i;
       return i == k;
     };
     bool found = false;
-    if (p.prefix_bit != UINT32_MAX) {  // the prefix tables, once per token for every pattern
-      if (!token_prefixes_ready_) {
-        const PrefixTable& table = catalog_.prefix_table();
-        token_prefixes_ = PrefixBits{};
-        for (std::uint32_t q = t.begin; q < t.end; ++q) {
-          if (q > 0 && IsWordChar(static_cast<unsigned char>(window[q - 1]))) continue;
-          PrefixBits at;
-          for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] = ~std::uint64_t{0};
-          for (std::size_t i = 0; i < kPrefixTableWidth; ++i) {
-            const PrefixBits& row = table[i][q + i < t.end ? static_cast<unsigned char>(window[q + i]) : 256];
-            for (std::size_t w = 0; w < kPrefixBits / 64; ++w) at.w[w] &= row.w[w];
-          }
-          for (std::size_t w = 0; w < kPrefixBits / 64; ++w) token_prefixes_.w[w] |= at.w[w];
-        }
-        token_prefixes_ready_ = true;
-      }
-      found = token_prefixes_.test(p.prefix_bit);
-    } else if (p.word_start) {  // only where a word starts
+    if (p.word_start) {  // only where a word starts
       for (std::size_t q = t.begin; !found && q + k <= t.end; ++q)
         if (q == 0 || !IsWordChar(static_cast<unsigned char>(window[q - 1]))) found = fits_at(q);
     } else {
@@ -265,10 +260,25 @@ void ScanState::FindNumericCandidates(const char* window, std::size_t size) {
   const auto& patterns = catalog_.patterns();
   for (const NumericToken& t : tokens_) {
     token_prefixes_ready_ = false;
-    for (std::uint32_t pi : catalog_.digit_patterns(TokenFeatures(t.separators, t.upper, t.lower))) {
-      const CompiledPattern& p = patterns[pi];
-      if (p.min_digits > t.digits) break;  // sorted by min_digits
-      if (TokenFits(p, window, t)) AddSpan(pi, t.begin, t.end, t.end);
+    // Cheapest and most selective checks first.
+    for (const DigitFilter& f : catalog_.digit_patterns(TokenFeatures(t.separators, t.upper, t.lower))) {
+      if (f.min_digits > t.digits) break;  // sorted by min_digits
+      if ((f.letters ? t.digits : t.chain_digits) < f.min_digits) continue;
+      if (f.digit_runs != 0 && (f.digit_runs & t.digit_runs) == 0) continue;
+      if (f.groups != 0 && (f.groups & t.groups) == 0) continue;
+      if (t.upper < f.min_upper || t.lower < f.min_lower) continue;
+      if (f.any_separators) {
+        bool enough = true;
+        for (std::size_t k = 0; k < t.separators.size(); ++k)
+          enough &= t.separators[k] >= f.min_separators[k];
+        if (!enough) continue;
+      }
+      if (f.prefix_bit != UINT32_MAX) {
+        if (!token_prefixes_ready_) ComputeTokenPrefixes(window, t);
+        if (!token_prefixes_.test(f.prefix_bit)) continue;
+      }
+      if (f.needs_pattern && !TokenFits(patterns[f.pattern], window, t)) continue;
+      AddSpan(f.pattern, t.begin, t.end, t.end);
     }
   }
 }

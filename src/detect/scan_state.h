@@ -73,6 +73,7 @@ class ScanState {
   void AddRegion(std::uint32_t pattern, std::uint32_t end);
   void AddSpan(std::uint32_t pattern, std::uint32_t begin, std::uint32_t last_start, std::uint32_t end);
   void FindNumericCandidates(const char* window, std::size_t size);
+  void ComputeTokenPrefixes(const char* window, const NumericToken& t);
   bool TokenFits(const CompiledPattern& p, const char* window, const NumericToken& t);
   void Confirm(const char* window, std::size_t size);
   void ConfirmAnchored(const char* window, std::size_t size, std::uint32_t pattern);
