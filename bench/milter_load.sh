@@ -59,13 +59,16 @@ msg = ("From: alice@corp.example\r\nTo: bob@corp.example\r\nSubject: weekly stoc
 open(sys.argv[1], "w").write(msg)
 PY
 size=$(stat -c %s "$TMP/msg.eml")
+ticks() { awk '{print $14 + $15}' "/proc/$LG/stat"; }  # user + system CPU of leakguard serve
 run() {  # run LABEL
-  local t0 t1
+  local t0 t1 c0 c1
+  c0=$(ticks)
   t0=$(date +%s.%N)
   smtp-source -s "$SESSIONS" -m "$MESSAGES" -f alice@corp.example -t bob@corp.example -F "$TMP/msg.eml" \
     "127.0.0.1:$SMTP" 2>&1 | tail -3
   t1=$(date +%s.%N)
-  python3 -c "print('$1: $MESSAGES messages of $size bytes, $SESSIONS sessions: %.1f s, %.0f msg/s' % ($t1 - $t0, $MESSAGES / ($t1 - $t0)))"
+  c1=$(ticks)
+  python3 -c "print('$1: $MESSAGES messages of $size bytes, $SESSIONS sessions: %.1f s, %.0f msg/s, leakguard CPU %.2f ms/message' % ($t1 - $t0, $MESSAGES / ($t1 - $t0), ($c1 - $c0) * 1000.0 / $(getconf CLK_TCK) / $MESSAGES))"
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 run "Postfix alone"
