@@ -378,6 +378,16 @@ void EncodedRunFinder::StepToken(std::string_view chunk, std::size_t i) {
   token_amp_ += c == '&';
 }
 
+bool EncodedRunFinder::MayHoldRun(std::string_view text) const {
+  std::size_t pct = 0, amp = 0;
+  for (const char c : text) {
+    pct += c == '%';
+    amp += c == '&';
+  }
+  if (pct >= kMinEscapes || amp >= kMinEscapes) return true;
+  return SkipToStretch(text, 0) < text.size();
+}
+
 // Outside a run at `i`: the start of the first maximal run from `i` on that holds min_stretch_
 // consecutive alphabet bytes, or the chunk size. Shorter runs before it would end without a report
 // (they are shorter than every minimum and, holding no line of kWrapLine bytes, cannot continue over

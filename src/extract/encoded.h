@@ -33,6 +33,10 @@ class EncodedRunFinder {
   void Feed(std::string_view text);
   // End of the text: reports a run still open.
   void Finish();
+  // False when `text` fed alone (Feed + Finish) cannot report a run: it holds neither min_stretch_
+  // consecutive base64/hex alphabet bytes nor the escapes of a percent or entity token. Lets a caller
+  // with many small texts (the cells of a CSV column) skip them without a feed each.
+  bool MayHoldRun(std::string_view text) const;
   // True once Limits::max_decoded_runs runs were reported: later runs are ignored.
   bool limit_hit() const { return limit_hit_; }
   std::size_t runs() const { return runs_; }

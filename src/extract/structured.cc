@@ -140,7 +140,8 @@ std::string ColumnName(std::size_t index) {  // 0 → A, 25 → Z, 26 → AA
 constexpr std::size_t kCsvBatchBytes = 4 << 20;  // column text and cell names held before scanning
 
 void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
-  const std::string text = ToUtf8(bytes);
+  std::string storage;  // the UTF-8 conversion, when the bytes are not UTF-8 already
+  const std::string_view text = ToUtf8(bytes, storage);
   const char delimiter = DetectDelimiter(text);
   struct Column {
     std::string name;  // "!C": a cell is called name + row number
@@ -325,7 +326,8 @@ class JsonCollector : public nlohmann::json_sax<Json> {
 }  // namespace
 
 void ExtractJson(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
-  const std::string text = ToUtf8(bytes);
+  std::string storage;
+  const std::string_view text = ToUtf8(bytes, storage);
   Groups groups(out);
   JsonCollector collector(groups);
   bool ok = false;

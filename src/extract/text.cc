@@ -178,6 +178,15 @@ std::string ToUtf8(std::string_view bytes) {
   return out;
 }
 
+std::string_view ToUtf8(std::string_view bytes, std::string& storage) {
+  TextDecoder decoder(DetectEncoding(bytes.substr(0, 64 << 10), bytes.size() <= (64 << 10)));
+  if (decoder.encoding() == Encoding::kBytes) return bytes;
+  storage.clear();
+  decoder.Decode(bytes, storage);
+  decoder.Finish(storage);
+  return storage;
+}
+
 void ExtractText(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
   out.Text("", ToUtf8(bytes));
 }

@@ -43,5 +43,8 @@ class TextDecoder {
 
 // Whole-buffer conversion to UTF-8 with the detected encoding (kBytes: returned as is).
 std::string ToUtf8(std::string_view bytes);
+// The same without a copy when there is nothing to convert: `bytes` itself for kBytes, else the
+// conversion, held in `storage`.
+std::string_view ToUtf8(std::string_view bytes, std::string& storage);
 
 }  // namespace leakguard::extract
