@@ -156,7 +156,8 @@ void ExtractCsv(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
   bool quoted = false;
   auto end_cell = [&] {
     std::size_t c = std::min(col, kMaxColumns - 1);
-    while (c >= columns.size()) columns.push_back(Column{"!" + ColumnName(columns.size()), {}, {}, {}});
+    while (c >= columns.size())
+      columns.push_back(Column{std::string("!").append(ColumnName(columns.size())), {}, {}, {}});
     Column& column = columns[c];
     // Trim surrounding blanks: "  4111 1111 1111 1111 " is the value.
     std::string_view v = cell;
@@ -282,9 +283,9 @@ class JsonCollector : public nlohmann::json_sax<Json> {
     if (!frames_.empty()) {
       const Frame& f = frames_.back();
       if (f.array) {
-        path += "[" + std::to_string(f.index) + "]";
+        path.append("[").append(std::to_string(f.index)).append("]");
       } else {
-        path += "." + Printable(f.key, 64);
+        path.append(".").append(Printable(f.key, 64));
       }
     }
     return path;
@@ -296,7 +297,7 @@ class JsonCollector : public nlohmann::json_sax<Json> {
     return {};
   }
   bool Value(std::string_view v) {
-    groups_.Add(CurrentKey(), v, BoundPath("!" + CurrentPath()));
+    groups_.Add(CurrentKey(), v, BoundPath(std::string("!").append(CurrentPath())));
     return Step();
   }
   bool Step() {
@@ -392,8 +393,10 @@ void ExtractXml(std::string_view bytes, Emitter& out, const Limits& /*limits*/) 
       std::string name = Printable(local != nullptr ? local : "?", 64);
       std::size_t before = path.size();
       int index = frames.empty() ? 1 : ++frames.back().children[name];
-      if (path.size() < kMaxPathLength)
-        path += "/" + name + (index > 1 ? "[" + std::to_string(index) + "]" : "");
+      if (path.size() < kMaxPathLength) {
+        path.append("/").append(name);
+        if (index > 1) path.append("[").append(std::to_string(index)).append("]");
+      }
       const bool empty = xmlTextReaderIsEmptyElement(reader) == 1;
       while (xmlTextReaderMoveToNextAttribute(reader) == 1) {
         const char* an = reinterpret_cast<const char*>(xmlTextReaderConstLocalName(reader));
@@ -479,7 +482,7 @@ void ExtractHtml(std::string_view bytes, Emitter& out, const Limits& /*limits*/)
   xmlFreeDoc(doc);
   // &nbsp; separates words like a space ("DE89&nbsp;3704 …"): make it one for the patterns.
   for (std::size_t p = text.find("\xC2\xA0"); p != std::string::npos; p = text.find("\xC2\xA0", p))
-    text.replace(p, 2, " ");
+    text.replace(p, 2, 1, ' ');
   out.Text("", text);
 }
 
