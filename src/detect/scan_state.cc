@@ -601,10 +601,11 @@ void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64
                              std::uint64_t own_end) {
   // One value is reported once, as its most specific type: higher confidence, then specificity, then
   // the longer span win; ties break on position and type so every window decides alike.
+  // A candidate's fate depends only on the candidates it overlaps, so the greedy choice in priority
+  // order is made per group of overlapping candidates (most are alone): the same choice as over the
+  // whole window, without inserting into one long sorted list.
   const auto& types = catalog_.types();
-  order_.resize(candidates_.size());
-  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+  auto by_priority = [&](std::uint32_t a, std::uint32_t b) {
     const Candidate& x = candidates_[a];
     const Candidate& y = candidates_[b];
     if (x.confidence != y.confidence) return x.confidence > y.confidence;
@@ -614,22 +615,44 @@ void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64
     if (x.start != y.start) return x.start < y.start;
     if (x.type != y.type) return x.type < y.type;
     return x.pattern < y.pattern;
-  });
-  accepted_.clear();  // (start, end), kept sorted by start
-  std::vector<std::uint32_t> kept;
-  for (std::uint32_t idx : order_) {
-    const Candidate& c = candidates_[idx];
-    auto it = std::lower_bound(accepted_.begin(), accepted_.end(), std::make_pair(c.start, std::uint32_t{0}));
-    bool overlaps = (it != accepted_.end() && it->first < c.end) ||
-                    (it != accepted_.begin() && std::prev(it)->second > c.start);
-    if (overlaps) continue;
-    accepted_.insert(it, {c.start, c.end});
-    kept.push_back(idx);
-  }
-  std::sort(kept.begin(), kept.end(), [&](std::uint32_t a, std::uint32_t b) {
+  };
+  auto by_position = [&](std::uint32_t a, std::uint32_t b) {
     return candidates_[a].start != candidates_[b].start ? candidates_[a].start < candidates_[b].start
                                                         : candidates_[a].end < candidates_[b].end;
-  });
+  };
+  order_.resize(candidates_.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(), by_position);
+  kept_.clear();
+  for (std::size_t g = 0; g < order_.size();) {
+    std::size_t h = g + 1;
+    std::uint32_t group_end = candidates_[order_[g]].end;
+    while (h < order_.size() && candidates_[order_[h]].start < group_end) {
+      group_end = std::max(group_end, candidates_[order_[h]].end);
+      ++h;
+    }
+    if (h == g + 1) {
+      kept_.push_back(order_[g]);
+      g = h;
+      continue;
+    }
+    std::sort(order_.begin() + static_cast<std::ptrdiff_t>(g),
+              order_.begin() + static_cast<std::ptrdiff_t>(h), by_priority);
+    accepted_.clear();  // (start, end), kept sorted by start
+    const std::size_t group_first = kept_.size();
+    for (std::size_t k = g; k < h; ++k) {
+      const Candidate& c = candidates_[order_[k]];
+      auto it =
+          std::lower_bound(accepted_.begin(), accepted_.end(), std::make_pair(c.start, std::uint32_t{0}));
+      bool overlaps = (it != accepted_.end() && it->first < c.end) ||
+                      (it != accepted_.begin() && std::prev(it)->second > c.start);
+      if (overlaps) continue;
+      accepted_.insert(it, {c.start, c.end});
+      kept_.push_back(order_[k]);
+    }
+    std::sort(kept_.begin() + static_cast<std::ptrdiff_t>(group_first), kept_.end(), by_position);
+    g = h;
+  }
 
   // Emit the findings this segment owns, with line and column.
   std::uint64_t pos = own_begin;  // newlines are counted up to here
@@ -643,8 +666,8 @@ void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64
     }
     pos = target;
   };
-  for (std::uint32_t idx : kept) {
-    const Candidate& c = candidates_[idx];
+  for (std::uint32_t idx : kept_) {
+    Candidate& c = candidates_[idx];  // used once: its evidence is moved into the finding
     std::uint64_t start = base + c.start;
     if (start < own_begin || start >= own_end) continue;
     const CompiledType& t = types[c.type];
@@ -660,7 +683,7 @@ void ScanState::MergeAndEmit(const char* window, std::uint64_t base, std::uint64
     f.confidence = c.confidence;
     f.masked = MaskValue(value, t.spec->mask.keep_first, t.spec->mask.keep_last);
     f.rule = catalog_.patterns()[c.pattern].rule;
-    f.evidence = c.evidence;
+    f.evidence = std::move(c.evidence);
     f.part = options_.part;
     if (options_.reveal) f.value = std::string(value);
     const std::uint64_t t0 = profile_ ? ScanProfile::Now() : 0;

@@ -127,6 +127,7 @@ class ScanState {
   std::vector<ByteRange> word_windows_;
   std::vector<std::uint32_t> order_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> accepted_;
+  std::vector<std::uint32_t> kept_;       // MergeAndEmit: the candidates reported, by position
   std::unique_ptr<ScanProfile> profile_;  // LEAKGUARD_PROFILE
 };
 
