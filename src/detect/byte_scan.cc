@@ -253,7 +253,7 @@ class ChainBuilder {
     const std::size_t step = rules_.max_length > rules_.overlap ? rules_.max_length - rules_.overlap : 1;
     for (std::size_t b = begin_;; b += step) {
       std::size_t e = std::min(end_, b + rules_.max_length);
-      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0, 0};
+      NumericToken t{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), 0, 0, {}, 0, 0, 0, 0, 0};
       if (packed_counts_ && e - b <= 255) {
         // Byte counters packed in two words (no count can pass 255 here, so none saturates).
         std::uint64_t lo = 0, hi = 0;
@@ -284,6 +284,12 @@ class ChainBuilder {
         if (g.end <= b || g.begin >= e) continue;
         const std::size_t gb = std::max(g.begin, b), ge = std::min(g.end, e);
         std::size_t d = g.begin >= b && g.end <= e ? g.digits : Digits(gb, ge);
+        // Digit runs stay inside a group (separators and letters end them).
+        if (d > t.digit_run) {
+          const std::size_t longest = d == ge - gb ? d : LongestDigitRun(gb, ge);
+          t.digit_run = static_cast<std::uint16_t>(
+              std::min<std::size_t>(65535, std::max<std::size_t>(t.digit_run, longest)));
+        }
         if (d == ge - gb) t.digit_runs |= std::uint64_t{1} << std::min<std::size_t>(d, 63);
         if (g.begin >= b && g.end <= e)
           t.groups |= std::uint64_t{1} << std::min<std::size_t>(g.end - g.begin, 63);
@@ -303,6 +309,14 @@ class ChainBuilder {
     std::size_t n = 0;
     for (std::size_t i = b; i < e; ++i) n += IsDigit(data_[i]) ? 1 : 0;
     return n;
+  }
+  std::size_t LongestDigitRun(std::size_t b, std::size_t e) const {
+    std::size_t best = 0, run = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      run = IsDigit(data_[i]) ? run + 1 : 0;
+      best = std::max(best, run);
+    }
+    return best;
   }
   // A group of letters only is part of a chain when it is short ("WEST" in a grouped IBAN).
   bool LettersOk(std::size_t b, std::size_t e) const {

@@ -32,6 +32,7 @@ struct NumericToken {
   SeparatorCounts separators;  // each of kTokenSeparators in the span, then all of them (saturating)
   std::uint16_t upper;         // [A-Z] and [a-z] in the span (saturating)
   std::uint16_t lower;
+  std::uint16_t digit_run;   // the longest run of consecutive digits in the span
   std::uint64_t digit_runs;  // bit n: a group of exactly n digits (bit 63: 63 or more)
   std::uint64_t groups;      // bit n: a whole group of n letters and digits in the span (63: 63 or more)
 };

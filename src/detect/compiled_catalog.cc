@@ -451,6 +451,7 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
           // Confirmed with PCRE2 inside the numeric tokens whose shape fits (scan_state.cc).
           RegexShape shape = AnalyzeRegexShape(p.regex, p.case_insensitive);
           cp.min_digits = std::max(shape.min_digits, cp.validator ? cp.validator->min_digits : 0);
+          cp.min_digit_run = shape.min_digit_run;
           cp.letters = shape.letters;
           cp.min_separators = shape.min_separators;
           cp.min_upper = shape.min_upper;
@@ -533,12 +534,14 @@ Result<std::unique_ptr<CompiledCatalog>> CompiledCatalog::Compile(Catalog catalo
       std::uint32_t needs = TokenFeatures(p.min_separators, p.min_upper, p.min_lower);
       if ((needs & ~f) != 0) continue;
       // Token counts stop at 65535: a pattern that needs more can never fit.
-      if (p.min_digits > 65535 || p.min_upper > 65535 || p.min_lower > 65535) continue;
+      if (p.min_digits > 65535 || p.min_digit_run > 65535 || p.min_upper > 65535 || p.min_lower > 65535)
+        continue;
       DigitFilter filter;
       filter.digit_runs = p.digit_runs;
       filter.groups = p.groups;
       filter.min_separators = p.min_separators;
       filter.min_digits = static_cast<std::uint16_t>(p.min_digits);
+      filter.min_digit_run = static_cast<std::uint16_t>(p.min_digit_run);
       filter.min_upper = static_cast<std::uint16_t>(p.min_upper);
       filter.min_lower = static_cast<std::uint16_t>(p.min_lower);
       filter.letters = p.letters;

@@ -59,6 +59,7 @@ struct CompiledPattern {
   bool anchored_jit = false;
   // `trigger: digits` patterns: what a numeric token must have for this pattern to be tried in it.
   std::size_t min_digits = 0;                // digits (in a run of digit groups unless `letters`)
+  std::size_t min_digit_run = 0;             // consecutive digits every match holds
   SeparatorCounts min_separators{};          // separators every match holds (regex_shape.h)
   std::size_t min_upper = 0, min_lower = 0;  // letters of each case every match holds
   std::uint64_t digit_runs = 0;              // a match is a whole group of n digits for a bit n here (0: any)
@@ -104,6 +105,7 @@ struct DigitFilter {
   std::uint64_t groups = 0;      // CompiledPattern::groups
   SeparatorCounts min_separators{};
   std::uint16_t min_digits = 0;
+  std::uint16_t min_digit_run = 0;
   std::uint16_t min_upper = 0, min_lower = 0;
   bool letters = false;
   bool any_separators = false;  // some min_separators entry is not 0

@@ -63,6 +63,9 @@ struct Shape {
   std::size_t min_len = 0, max_len = 0;  // SIZE_MAX: unbounded
   std::vector<ByteSet> prefix;
   bool exact = true;  // `prefix` describes every position of every match (a fixed length)
+  // Runs of consecutive digits every match holds: somewhere (run), at its start (lead), at its end
+  // (trail). A match of digits only (!non_digit) is one run of at least min_len.
+  std::size_t run = 0, lead = 0, trail = 0;
   static Shape Set(const ByteSet& s) {
     Shape out;
     const auto& sets = CountedSets();
@@ -72,6 +75,8 @@ struct Shape {
     out.non_alnum = (s & ~(kDigits | kLetters)).any();
     out.min_len = out.max_len = 1;
     out.prefix = {s};
+    const std::size_t digit = s.any() && (s & ~kDigits).none() ? 1 : 0;
+    out.run = out.lead = out.trail = digit;
     return out;
   }
   static Shape Empty() { return {}; }  // zero-width
@@ -125,10 +130,14 @@ class Parser {
     Shape out;
     out.mins.fill(SIZE_MAX);
     out.min_len = SIZE_MAX;
+    out.run = out.lead = out.trail = SIZE_MAX;
     std::size_t common = SIZE_MAX;
     bool all_exact = true;
     for (const Shape& b : branches) {
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = std::min(out.mins[k], b.mins[k]);
+      out.run = std::min(out.run, b.run);
+      out.lead = std::min(out.lead, b.lead);
+      out.trail = std::min(out.trail, b.trail);
       out.letters = out.letters || b.letters;
       out.non_digit = out.non_digit || b.non_digit;
       out.non_alnum = out.non_alnum || b.non_alnum;
@@ -148,6 +157,14 @@ class Parser {
     Shape out;
     while (!failed_ && !AtEnd() && Peek() != '|' && Peek() != ')') {
       Shape item = Quantified();
+      // Digit runs join across the border when the left part ends (or the right part starts) with
+      // digits; a part of digits only extends the run through it.
+      const std::size_t run = std::max({out.run, item.run, Saturate(out.trail + item.lead)});
+      const std::size_t lead = out.non_digit ? out.lead : Saturate(out.min_len + item.lead);
+      const std::size_t trail = item.non_digit ? item.trail : Saturate(out.trail + item.min_len);
+      out.run = run;
+      out.lead = lead;
+      out.trail = trail;
       for (std::size_t k = 0; k < kCounted; ++k) out.mins[k] = Saturate(out.mins[k] + item.mins[k]);
       out.letters = out.letters || item.letters;
       out.non_digit = out.non_digit || item.non_digit;
@@ -177,7 +194,14 @@ class Parser {
                                                               : Saturate(atom.max_len * max);
     if (min == 0) {
       out.exact = max == 0;
-      return out;
+      return out;  // no digit run is certain
+    }
+    if (!atom.non_digit) {
+      out.run = out.lead = out.trail = Saturate(atom.min_len * min);
+    } else {
+      out.lead = atom.lead;
+      out.trail = atom.trail;
+      out.run = min >= 2 ? std::max(atom.run, Saturate(atom.trail + atom.lead)) : atom.run;
     }
     for (std::size_t k = 0; k < min && out.exact; ++k) {
       AppendPrefix(out, atom);
@@ -435,6 +459,7 @@ RegexShape AnalyzeRegexShape(std::string_view regex, bool caseless) {
   std::optional<Shape> s = Parser(regex, caseless).Parse();
   if (!s) return out;
   out.min_digits = s->mins[0];
+  out.min_digit_run = std::min<std::size_t>(s->run, 1u << 16);
   out.min_upper = s->mins[kCounted - 2];
   out.min_lower = s->mins[kCounted - 1];
   if (!s->non_digit && s->min_len > 0) {

@@ -17,6 +17,7 @@ using SeparatorCounts = std::array<std::uint8_t, kTokenSeparators.size() + 1>;  
 
 struct RegexShape {
   std::size_t min_digits = 0;        // every match holds at least this many ASCII digits
+  std::size_t min_digit_run = 0;     // ... of which at least this many are consecutive
   SeparatorCounts min_separators{};  // ... and at least these many of each separator (last: of any)
   std::size_t min_upper = 0;         // ... and of [A-Z], and of [a-z]
   std::size_t min_lower = 0;

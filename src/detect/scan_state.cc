@@ -263,7 +263,7 @@ void ScanState::FindNumericCandidates(const char* window, std::size_t size) {
     // Cheapest and most selective checks first.
     for (const DigitFilter& f : catalog_.digit_patterns(TokenFeatures(t.separators, t.upper, t.lower))) {
       if (f.min_digits > t.digits) break;  // sorted by min_digits
-      if ((f.letters ? t.digits : t.chain_digits) < f.min_digits) continue;
+      if ((f.letters ? t.digits : t.chain_digits) < f.min_digits || t.digit_run < f.min_digit_run) continue;
       if (f.digit_runs != 0 && (f.digit_runs & t.digit_runs) == 0) continue;
       if (f.groups != 0 && (f.groups & t.groups) == 0) continue;
       if (t.upper < f.min_upper || t.lower < f.min_lower) continue;

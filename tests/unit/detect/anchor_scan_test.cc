@@ -184,6 +184,12 @@ TEST(ByteScan, NumericTokensMatchThePlainLoop) {
                 std::tie(w.begin, w.end, w.digits, w.chain_digits, w.separators, w.upper, w.lower,
                          w.digit_runs, w.groups))
           << "round " << round << ", token " << i;
+      std::size_t longest = 0, run = 0;  // digit_run: the longest run of digits in the span
+      for (std::size_t k = g.begin; k < g.end; ++k) {
+        run = text[from + k] >= '0' && text[from + k] <= '9' ? run + 1 : 0;
+        longest = std::max(longest, run);
+      }
+      ASSERT_EQ(g.digit_run, longest) << "round " << round << ", token " << i;
     }
   }
 }

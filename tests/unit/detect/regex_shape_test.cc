@@ -106,6 +106,24 @@ TEST(RegexShapeTest, DigitsLettersAndPrefix) {
   EXPECT_EQ(AnalyzeRegexShape(R"(\d{3)", false).min_digits, 2u);  // "{3" is two literals
 }
 
+TEST(RegexShapeTest, ConsecutiveDigitsEveryMatchHolds) {
+  auto run = [](std::string_view re) { return AnalyzeRegexShape(re, false).min_digit_run; };
+  EXPECT_EQ(run(R"((?<![\w])(?<!\d[.-])\d{7,8}-?[a-z](?![\w]))"), 7u);
+  EXPECT_EQ(run(R"(\d{3}-\d{2}-\d{4})"), 4u);
+  EXPECT_EQ(run(R"(\d{6}[-+A-F]\d{3}[0-9A-Y])"), 6u);  // [0-9A-Y] may be a letter
+  EXPECT_EQ(run(R"(\d{3}[0-9]\d)"), 5u);               // runs join across items
+  EXPECT_EQ(run(R"(\d{2}(?=\d)\d{2})"), 4u);           // a lookahead takes no byte
+  EXPECT_EQ(run(R"((?:\d{2})?\d{6}[-+]\d{4})"), 6u);   // an optional part adds nothing
+  EXPECT_EQ(run(R"((?:18|19|20)\d{10}|\d{10})"), 10u);
+  EXPECT_EQ(run(R"((?:\d{3}|[A-Z]\d)\d{2})"), 3u);  // the shorter branch: one digit, then two
+  EXPECT_EQ(run(R"((?:\d\d){3})"), 6u);
+  EXPECT_EQ(run(R"((?:a\d\d)+)"), 2u);
+  EXPECT_EQ(run(R"((?:\d{2}a\d)+)"), 2u);
+  EXPECT_EQ(run(R"((?:\d{2}a\d){2})"), 3u);  // the second repeat's two digits follow the first's last
+  EXPECT_EQ(run(R"([A-Z]{2} ?\d{2} ?\d{2})"), 2u);
+  EXPECT_EQ(run(R"(\d{4}\s?\d{4})"), 4u);
+}
+
 TEST(RegexSyntaxTest, QuantifiersHexEscapesAndGroups) {
   auto quant = [](std::string_view re) {
     std::size_t pos = 0, min = 0, max = 0;
