@@ -1,5 +1,6 @@
 #include "detect/compiled_catalog.h"
 
+#include "detect/catalog_cache.h"
 #include "detect/literal_prefilter.h"
 #include "detect/regex_shape.h"
 
@@ -142,15 +143,8 @@ class HsBuilder {
   }
 
   std::string CachePath(const char* what) const {
-    std::string dir;
-    if (const char* d = std::getenv("LEAKGUARD_CACHE_DIR")) {
-      dir = d;
-    } else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-      dir = std::string(x) + "/leakguard";
-    } else if (const char* h = std::getenv("HOME"); h && *h) {
-      dir = std::string(h) + "/.cache/leakguard";
-    }
-    if (dir.empty() || dir == "off") return {};
+    const std::string dir = CacheDirectory();
+    if (dir.empty()) return {};
     // FNV-1a over everything that decides the database's content.
     std::uint64_t hash = 1469598103934665603ull;
     auto mix = [&](std::string_view s) {

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "detect/builtin_data.h"
 #include "detect/catalog.h"
+#include "detect/catalog_cache.h"
 #include "detect/compiled_catalog.h"
 #include "detect/scan_state.h"
 
@@ -16,12 +16,8 @@ Engine::~Engine() = default;
 Result<std::shared_ptr<const Engine>> Engine::Compile(const CompileOptions& options) {
   detect::Catalog catalog;
   if (options.include_builtin) {
-    for (const auto& file : detect::BuiltinFiles()) {
-      if (!file.name.starts_with("infotypes/")) continue;
-      if (Status s = detect::LoadCatalogYaml("builtin:" + std::string(file.name), file.text, true, catalog);
-          !s.ok())
-        return Unexpected(s);
-    }
+    // Parsed from the built-in YAML, or read from the cache of an earlier parse (catalog_cache.h).
+    if (Status s = detect::LoadBuiltinCatalog(catalog); !s.ok()) return Unexpected(s);
   }
   for (const auto& config : options.configs) {
     if (Status s = detect::LoadCatalogYaml(config.name, config.yaml, false, catalog); !s.ok())
