@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "extract/dispatcher.h"
 #include "extract/encoded.h"
 #include "extract/text.h"
 #include "extract_test_support.h"
@@ -325,6 +326,29 @@ TEST(ExtractSniff, TypesByContentNotName) {
   Inspected empty = testing::InspectBytes("", "empty");
   EXPECT_TRUE(empty.status.ok());
   EXPECT_TRUE(empty.findings.empty());
+}
+
+// Plain text skips libmagic's text rules unless they could change how it is opened: these are the
+// cases they decide (mail and news headers, tags anywhere in the first 4 KiB, RTF, PDF) and the ones
+// they do not (prose, Markdown with '<', JSON, CSV, a channel's MIME entity).
+TEST(ExtractSniff, TextRulesOnlyWhereTheyMatter) {
+  const std::string filler = "\nsome words on a line\nand another line of text\n";
+  auto kind = [](std::string_view head) { return Classify(SniffMimeType(head), head); };
+  EXPECT_EQ(kind("From: a@example.com\nTo: b@example.com\nSubject: x\n\nhello\n"), Kind::kMime);
+  EXPECT_EQ(kind("Received: from mx.example.com\nFrom: a@example.com\n\nhello\n"), Kind::kMime);
+  EXPECT_EQ(kind("Return-Path: <a@example.com>\nFrom: a@example.com\n\nhello\n"), Kind::kMime);
+  EXPECT_EQ(kind("MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello <table>\r\n"), Kind::kMime);
+  EXPECT_EQ(kind("Dear Bob,\nsee <a href=\"x\">this</a>" + filler), Kind::kHtml);
+  EXPECT_EQ(kind("notes first" + filler + "<TABLE border=1><tr><td>1</td></tr></TABLE>\n"), Kind::kHtml);
+  EXPECT_EQ(kind("  <?xml version=\"1.0\"?>\n<a>x</a>\n"), Kind::kXml);
+  EXPECT_EQ(kind("{\\rtf1\\ansi hello}\n"), Kind::kRtf);
+  EXPECT_EQ(kind("%PDF-1.4\n%%EOF\n"), Kind::kPdf);
+  EXPECT_EQ(kind("# Title\n\nUse `a < b` and <https://example.com>." + filler), Kind::kText);
+  EXPECT_EQ(kind("the quick brown fox" + filler), Kind::kText);
+  EXPECT_EQ(kind("{\"a\": [1, 2, {\"b\": \"<c>\"}]}"), Kind::kJson);
+  EXPECT_EQ(kind("name,iban,city\nA,DE89370400440532013000,Berlin\nB,DE89370400440532013000,Bonn\n"
+                 "C,DE89370400440532013000,Köln\n"),
+            Kind::kCsv);
 }
 
 }  // namespace
