@@ -219,8 +219,9 @@ class ChainBuilder {
       if (s == left || s == floor || !IsAlnum(data_[s - 1])) break;  // no separator, or three
       std::size_t b = s;
       while (b > floor && IsAlnum(data_[b - 1]) && s - b < max_group) --b;
-      if (!LettersOk(b, s)) break;
-      left_.push_back({b, s, Digits(b, s)});
+      const std::size_t digits = Digits(b, s);
+      if (!LettersOk(b, s, digits)) break;
+      left_.push_back({b, s, digits});
       left = b;
       if (b > floor && IsAlnum(data_[b - 1])) break;  // clipped
     }
@@ -235,8 +236,9 @@ class ChainBuilder {
       if (s == right || s == size_ || !IsAlnum(data_[s])) break;
       std::size_t e = s;
       while (e < size_ && IsAlnum(data_[e]) && e - s < max_group) ++e;
-      if (!LettersOk(s, e)) break;
-      groups_.push_back({s, e, Digits(s, e)});
+      const std::size_t digits = Digits(s, e);
+      if (!LettersOk(s, e, digits)) break;
+      groups_.push_back({s, e, digits});
       right = e;
       if (e < size_ && IsAlnum(data_[e])) break;  // clipped
     }
@@ -319,8 +321,8 @@ class ChainBuilder {
     return best;
   }
   // A group of letters only is part of a chain when it is short ("WEST" in a grouped IBAN).
-  bool LettersOk(std::size_t b, std::size_t e) const {
-    return e - b <= rules_.max_letter_group || Digits(b, e) > 0;
+  bool LettersOk(std::size_t b, std::size_t e, std::size_t digits) const {
+    return e - b <= rules_.max_letter_group || digits > 0;
   }
 
   const char* data_;
