@@ -5,7 +5,8 @@
 # concurrent SMTP sessions.
 #
 #   bash bench/milter_load.sh [BUILD_DIR]      (default build/release)
-# Env: MESSAGES (default 2000), SESSIONS (default 20).
+# Env: MESSAGES (default 2000), SESSIONS (default 20),
+#      PROFILE=FILE: record `perf` call graphs of leakguard serve into FILE during the 20-session run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build/release}
@@ -75,7 +76,15 @@ run "Postfix alone"
 postconf -c "$PF" -e "smtpd_milters = inet:127.0.0.1:$MILTER"
 pf postfix -c "$PF" reload
 sleep 1
+if [[ -n ${PROFILE:-} ]]; then
+  perf record -F 499 --call-graph dwarf,16384 -o "$PROFILE" -p "$LG" >/dev/null 2>&1 &
+  PERF=$!
+fi
 run "Postfix + LeakGuard milter"
+if [[ -n ${PERF:-} ]]; then
+  kill -INT "$PERF"
+  wait "$PERF" || true
+fi
 before=$(awk '/VmRSS/ {print $2}' /proc/$LG/status)
 ( SESSIONS=200 MESSAGES=1000 run "200 concurrent sessions" ) &
 peak=0

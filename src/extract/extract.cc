@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -106,11 +107,27 @@ struct MagicCookie {
 
 // Plain UTF-8 text: no NUL and no control byte other than white space and ESC.
 bool LooksPlainText(std::string_view head) {
-  for (const char ch : head) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1B) return false;
-    if (c == 0x7F) return false;
+  auto bad = [](unsigned char c) {
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1B) ||
+           c == 0x7F;
+  };
+  const char* p = head.data();
+  const std::size_t n = head.size();
+  std::size_t i = 0;
+  // Eight bytes a step: only a word holding a byte below 0x20 (a line break, mostly) or 0x7F is
+  // looked at byte by byte.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+    const std::uint64_t del = ((w ^ (kOnes * 0x7F)) - kOnes) & ~(w ^ (kOnes * 0x7F)) & kHigh;
+    if ((below_space | del) == 0) continue;
+    for (std::size_t k = 0; k < 8; ++k)
+      if (bad(static_cast<unsigned char>(p[i + k]))) return false;
   }
+  for (; i < n; ++i)
+    if (bad(static_cast<unsigned char>(p[i]))) return false;
   return IsValidUtf8(head, false);
 }
 
