@@ -1,12 +1,21 @@
 #include "detect/mask.h"
 
-#include <cctype>
+#include <algorithm>
 
 namespace leakguard::detect {
+namespace {
+
+// ASCII letters and digits: std::isalnum in the "C" locale the process runs in, without a library
+// call per byte.
+inline bool IsAsciiAlnum(unsigned char c) {
+  return static_cast<unsigned char>(c - '0') < 10 || static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+}
+
+}  // namespace
 
 std::string MaskValue(std::string_view value, int keep_first, int keep_last) {
   int alnum = 0;
-  for (unsigned char c : value) alnum += std::isalnum(c) ? 1 : 0;
+  for (unsigned char c : value) alnum += IsAsciiAlnum(c) ? 1 : 0;
   if (alnum < 4) {
     keep_first = 0;
     keep_last = 0;
@@ -18,7 +27,7 @@ std::string MaskValue(std::string_view value, int keep_first, int keep_last) {
   out.reserve(value.size());
   int seen = 0;
   for (unsigned char c : value) {
-    if (std::isalnum(c)) {
+    if (IsAsciiAlnum(c)) {
       ++seen;
       out += (seen <= keep_first || seen > alnum - keep_last) ? static_cast<char>(c) : '*';
     } else if (c < 0x20 || c == 0x7f) {
