@@ -287,6 +287,14 @@ Classifier::Classifier(Config config, std::shared_ptr<const TypeCatalog> catalog
     });
     rule_ids_.push_back(std::move(ids));
   }
+  for (unsigned c = 0; c < 256; ++c)
+    if (IsWordByte(static_cast<char>(c))) byte_flags_[c] |= kWordByte;
+  for (const MarkingRule& mk : config_.markings) {
+    if (mk.text.empty()) continue;
+    const auto first = static_cast<unsigned char>(mk.text.front());  // upper case
+    byte_flags_[first] |= kMarkingStart;
+    if (first >= 'A' && first <= 'Z') byte_flags_[first + 32] |= kMarkingStart;
+  }
   marking_pairs_bits_.assign((std::size_t{1} << 16) / 64, 0);
   auto add_pair = [&](unsigned pair, std::size_t marking) {
     marking_pairs_bits_[pair / 64] |= std::uint64_t{1} << (pair % 64);
@@ -373,10 +381,11 @@ void Classifier::FindMarkings(std::string_view text, bool header_part, std::vect
   std::vector<Hit> hits;
   bool prev_word = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool word = IsWordByte(text[i]);
-    const bool inside = word && prev_word;
+    const std::uint8_t flags = byte_flags_[static_cast<unsigned char>(text[i])];
+    const bool word = (flags & kWordByte) != 0;
+    const bool skip = (flags & kMarkingStart) == 0 || (word && prev_word);
     prev_word = word;
-    if (inside) continue;
+    if (skip) continue;
     const unsigned pair = (up(text[i]) << 8) | (i + 1 < text.size() ? up(text[i + 1]) : 0u);
     if ((marking_pairs_bits_[pair / 64] >> (pair % 64) & 1) == 0) continue;
     auto it = std::lower_bound(marking_pairs_.begin(), marking_pairs_.end(),

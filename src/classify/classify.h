@@ -9,6 +9,7 @@
 // inspection.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -85,6 +86,10 @@ class Classifier {
   // under every second byte. FindMarkings probes each text position once instead of searching the
   // text once per marking.
   std::vector<std::uint64_t> marking_pairs_bits_;
+  // Per byte: kWordByte (letter, digit, '_', UTF-8), kMarkingStart (some marking starts with it, in
+  // either case), so the pass over a text costs one table load per byte.
+  static constexpr std::uint8_t kWordByte = 1, kMarkingStart = 2;
+  std::array<std::uint8_t, 256> byte_flags_{};
   std::vector<std::pair<std::uint16_t, std::uint16_t>> marking_pairs_;
 };
 

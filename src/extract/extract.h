@@ -68,7 +68,7 @@ class PartSink {
     std::string_view path;                   // "a.zip/b.csv!C3"; empty for the transfer itself
     std::span<const std::string> context{};  // structure context (column header, JSON key)
     std::span<const Piece> pieces{};         // non-empty: the part joins small values (cells)
-    std::string_view piece_prefix;           // piece i is called JoinPath(piece_prefix, pieces[i].path)
+    std::string_view piece_prefix{};         // piece i is called JoinPath(piece_prefix, pieces[i].path)
     bool exact_offsets = false;              // the text is the input's bytes, unchanged
   };
   // A failed Status stops the extraction; it is returned by Extract*.
