@@ -379,13 +379,20 @@ void Classifier::FindMarkings(std::string_view text, bool header_part, std::vect
     std::size_t at;
   };
   std::vector<Hit> hits;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  const std::uint8_t* flag_of = byte_flags_.data();
   bool prev_word = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const std::uint8_t flags = byte_flags_[static_cast<unsigned char>(text[i])];
-    const bool word = (flags & kWordByte) != 0;
-    const bool skip = (flags & kMarkingStart) == 0 || (word && prev_word);
-    prev_word = word;
-    if (skip) continue;
+  for (std::size_t i = 0; i < n; ++i) {
+    // To the next byte where a marking may start: a tight loop with nothing to spill.
+    for (; i < n; ++i) {
+      const std::uint8_t flags = flag_of[bytes[i]];
+      const bool word = (flags & kWordByte) != 0;
+      if ((flags & kMarkingStart) != 0 && !(word && prev_word)) break;
+      prev_word = word;
+    }
+    if (i >= n) break;
+    prev_word = (flag_of[bytes[i]] & kWordByte) != 0;
     const unsigned pair = (up(text[i]) << 8) | (i + 1 < text.size() ? up(text[i + 1]) : 0u);
     if ((marking_pairs_bits_[pair / 64] >> (pair % 64) & 1) == 0) continue;
     auto it = std::lower_bound(marking_pairs_.begin(), marking_pairs_.end(),
