@@ -4,7 +4,9 @@
 //
 // The copy is keyed by a hash of the built-in files' names and texts and of the format; any
 // mismatch, truncation or read error means "not cached" and the YAML is parsed again. Writes are
-// best effort (a temporary file renamed into place), like the database cache.
+// best effort (a temporary file renamed into place), like the database cache. As with the databases,
+// the folder must be writable by the user running LeakGuard only: a file planted there changes what
+// the engine looks for.
 #pragma once
 
 #include <optional>
