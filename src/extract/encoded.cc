@@ -63,21 +63,27 @@ inline bool HasRun(std::uint64_t mask, std::size_t k) {
   return r != 0;
 }
 
-__attribute__((target("avx2"))) inline __m256i InRange(__m256i v, unsigned char lo, unsigned char span) {
-  // lo <= v <= lo + span, unsigned
-  __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(static_cast<char>(lo)));
-  return _mm256_cmpeq_epi8(_mm256_subs_epu8(d, _mm256_set1_epi8(static_cast<char>(span))),
-                           _mm256_setzero_si256());
-}
-
-// Bit i: p[i] is in the base64 alphabet (kB64), for 32 bytes.
+// Bit i: p[i] is in the base64 alphabet (kB64), for 32 bytes. A byte's high and low nibbles each
+// look up a set of bits (vpshufb); it is in the alphabet when the two sets meet. Bit 0: "+-/" (high
+// nibble 2), bit 1: "0-9=" (3), bit 2: "A-O" and "a-o" (4, 6), bit 3: "P-Z_" (5), bit 4: "p-z" (7);
+// bytes from 0x80 up have no high-nibble bits.
 __attribute__((target("avx2"))) inline std::uint32_t AlphabetMask(const unsigned char* p) {
-  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  __m256i m =
-      _mm256_or_si256(InRange(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 25), InRange(v, '0', 9));
-  for (char extra : {'+', '/', '=', '-', '_'})
-    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(extra)));
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+  constexpr char k2 = 1, k3 = 2, k46 = 4, k5 = 8, k7 = 16;
+  const __m256i high_sets =
+      _mm256_setr_epi8(0, 0, k2, k3, k46, k5, k46, k7, 0, 0, 0, 0, 0, 0, 0, 0,  // the two 128-bit lanes
+                       0, 0, k2, k3, k46, k5, k46, k7, 0, 0, 0, 0, 0, 0, 0, 0);
+  constexpr char kDigitRow = k3 | k46 | k5 | k7;  // low nibbles 1-9
+  const __m256i low_sets = _mm256_setr_epi8(
+      k3 | k5 | k7, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow,
+      kDigitRow, k46 | k5 | k7, k2 | k46, k46, k2 | k3 | k46, k46, k2 | k46 | k5,  //
+      k3 | k5 | k7, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow, kDigitRow,
+      kDigitRow, k46 | k5 | k7, k2 | k46, k46, k2 | k3 | k46, k46, k2 | k46 | k5);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i high = _mm256_shuffle_epi8(high_sets, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+  const __m256i low = _mm256_shuffle_epi8(low_sets, _mm256_and_si256(v, nibble));
+  const __m256i outside = _mm256_cmpeq_epi8(_mm256_and_si256(high, low), _mm256_setzero_si256());
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(outside));
 }
 
 // SkipToStretch's block loop, 64 bytes a step: from j, the first block where a stretch of
