@@ -120,7 +120,7 @@ int HexValue(unsigned char c) {
   return -1;
 }
 
-int Base64Value(unsigned char c) {
+constexpr int Base64Value(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -132,21 +132,31 @@ int Base64Value(unsigned char c) {
 }  // namespace
 
 std::string DecodeBase64Lenient(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
+  // Base64Value as a table (-1: skipped, -2: '=' ends the data), output written in place.
+  static constexpr auto kValue = [] {
+    std::array<std::int8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = static_cast<std::int8_t>(Base64Value(static_cast<unsigned char>(c)));
+    t['='] = -2;
+    return t;
+  }();
+  std::string out(in.size() / 4 * 3 + 3, '\0');
+  char* o = out.data();
   std::uint32_t acc = 0;
   int bits = 0;
   for (unsigned char c : in) {
-    if (c == '=') break;
-    int v = Base64Value(c);
-    if (v < 0) continue;  // line breaks
+    const int v = kValue[c];
+    if (v < 0) {
+      if (v == -2) break;
+      continue;  // line breaks
+    }
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+      *o++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
