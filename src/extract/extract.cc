@@ -133,6 +133,46 @@ bool LooksPlainText(std::string_view head) {
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix);
 
+bool MayBeJson(std::string_view head) {
+  const std::size_t first = head.find_first_not_of(" \t\r\n\f\v");
+  return first != std::string_view::npos && (head[first] == '{' || head[first] == '[');
+}
+
+// libmagic's (5.44) CSV test, as it behaves: lines end at '\n'; a field in double quotes (with ""
+// inside) is skipped whole, line breaks included; the first line needs at least one comma outside
+// quotes and every later line the same number; it is CSV after more than two such lines, and the
+// tenth line ends the test.
+bool LooksCsvToLibmagic(std::string_view head) {
+  std::size_t commas = 0, expected = 0, lines = 0;
+  for (std::size_t i = 0; i < head.size();) {
+    const char c = head[i++];
+    if (c == '"') {
+      // Past the quoted field: to the first byte after an odd run of quotes.
+      bool open_quote = false;
+      for (; i < head.size(); ++i) {
+        if (head[i] == '"') {
+          open_quote = !open_quote;
+        } else if (open_quote) {
+          break;
+        }
+      }
+    } else if (c == ',') {
+      ++commas;
+    } else if (c == '\n') {
+      ++lines;
+      if (lines == 10) return expected != 0 && expected == commas;
+      if (expected == 0) {
+        if (commas == 0) return false;
+        expected = commas;
+      } else if (commas != expected) {
+        return false;
+      }
+      commas = 0;
+    }
+  }
+  return expected != 0 && lines > 2;
+}
+
 // Whether libmagic's text rules ("soft magic") could name this plain text something the dispatcher
 // opens differently from what the built-in tests say: HTML, XML and SVG (libmagic searches the first
 // 4 KiB for tags), RTF and PDF, and mail or news (a header line or a news marker at the very start).
@@ -212,6 +252,10 @@ std::string SniffMimeType(std::string_view head) {
     return type != nullptr ? std::string(type) : "application/octet-stream";
   };
   if (builtin.cookie == nullptr || !LooksPlainText(head)) return sniff(magic.cookie);
+  // Plain text that cannot be JSON (libmagic's JSON is an object or an array) and needs no text rule:
+  // libmagic's built-in tests can only say CSV or text, which the CSV test below decides the same way.
+  if (!MayBeJson(head) && !SoftMagicMayMatter(head))
+    return LooksCsvToLibmagic(head) ? "text/csv" : "text/plain";
   std::string type = sniff(builtin.cookie);
   // libmagic settles JSON and CSV before it tries its text rules: the answer would be the same.
   if (type == "application/json" || type == "text/csv" || !SoftMagicMayMatter(head)) return type;
