@@ -1,5 +1,6 @@
 #include "detect/catalog_cache.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -202,14 +203,20 @@ InfoTypeSpec ReadType(Reader& r) {
   return t;
 }
 
-// FNV-1a over the format and the built-in files.
-std::uint64_t BuiltinHash() {
+// FNV-1a over the format, the running executable's size and time (a rebuild may change how the
+// YAML is read without changing the YAML) and the built-in files; nullopt when the executable cannot
+// be looked at (then nothing is cached).
+std::optional<std::uint64_t> BuiltinHash() {
+  struct stat exe {};
+  if (::stat("/proc/self/exe", &exe) != 0) return std::nullopt;
   std::uint64_t hash = 1469598103934665603ull;
   auto mix = [&](std::string_view s) {
     for (unsigned char c : s) hash = (hash ^ c) * 1099511628211ull;
     hash = (hash ^ 0xff) * 1099511628211ull;
   };
   mix(kFormat);
+  mix(std::to_string(exe.st_size) + "/" + std::to_string(exe.st_mtim.tv_sec) + "." +
+      std::to_string(exe.st_mtim.tv_nsec) + "/" + std::to_string(exe.st_ino));
   for (const auto& file : BuiltinFiles()) {
     if (!file.name.starts_with("infotypes/")) continue;
     mix(file.name);
@@ -279,9 +286,10 @@ std::optional<Catalog> DeserializeCatalog(std::string_view bytes) {
 
 Status LoadBuiltinCatalog(Catalog& catalog) {
   std::string path;
-  if (std::string dir = CacheDirectory(); !dir.empty()) {
+  const std::optional<std::uint64_t> hash = BuiltinHash();
+  if (std::string dir = CacheDirectory(); !dir.empty() && hash) {
     char name[64];
-    std::snprintf(name, sizeof name, "/catalog-%016llx.bin", static_cast<unsigned long long>(BuiltinHash()));
+    std::snprintf(name, sizeof name, "/catalog-%016llx.bin", static_cast<unsigned long long>(*hash));
     path = dir + name;
     if (std::optional<std::string> bytes = ReadFile(path)) {
       if (std::optional<Catalog> cached = DeserializeCatalog(*bytes)) {

@@ -2,11 +2,13 @@
 // compiled Vectorscan databases, so that the built-in YAML (about 210 KB) is parsed once per version
 // instead of at every start: yaml-cpp takes about 40 ms for it, most of a `leakguard scan`'s start-up.
 //
-// The copy is keyed by a hash of the built-in files' names and texts and of the format; any
-// mismatch, truncation or read error means "not cached" and the YAML is parsed again. Writes are
-// best effort (a temporary file renamed into place), like the database cache. As with the databases,
-// the folder must be writable by the user running LeakGuard only: a file planted there changes what
-// the engine looks for.
+// The copy is keyed by a hash of the built-in files' names and texts, of the format and of the
+// running executable's size and modification time (a rebuild that reads the YAML differently never
+// sees an old copy; each new build parses once). Any mismatch, truncation or read error means "not
+// cached" and the YAML is parsed again. Writes are best effort (a temporary file renamed into place),
+// like the database cache; old copies are not removed (240 KB each). As with the databases, the
+// folder must be writable by the user running LeakGuard only: a file planted there changes what the
+// engine looks for.
 #pragma once
 
 #include <optional>
