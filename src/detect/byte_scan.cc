@@ -1,5 +1,7 @@
 #include "detect/byte_scan.h"
 
+#include "core/cpu.h"
+
 #include <algorithm>
 #include <array>
 
@@ -58,14 +60,6 @@ constexpr auto kCountHi = [] {
 }();
 
 #if defined(__x86_64__)
-bool HasAvx2() {
-  static const bool avx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return avx2;
-}
-
 // Bit j: p[j] is an ASCII digit / '.' / a trigger separator (' ', '-', '.'), for 64 bytes.
 struct TriggerClasses {
   std::uint64_t digit, dot, sep;

@@ -2,6 +2,7 @@
 
 #include "extract/encoded.h"
 
+#include "core/cpu.h"
 #include "core/utf8.h"
 
 #include <algorithm>
@@ -44,14 +45,6 @@ constexpr std::array<std::uint8_t, 256> MakeClasses() {
 constexpr std::array<std::uint8_t, 256> kClasses = MakeClasses();
 
 #if defined(__x86_64__)
-bool HasAvx2() {
-  static const bool avx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return avx2;
-}
-
 // Whether the 64-bit mask holds `k` (1..64) consecutive ones.
 inline bool HasRun(std::uint64_t mask, std::size_t k) {
   std::uint64_t r = mask;
