@@ -493,7 +493,9 @@ bool Dispatcher::ReadAll(std::string_view head, Source& source, const std::strin
     // Past 1 MiB, room for the whole limit at once: doubling would copy the content and hold the old
     // and the new buffer together (a 64 MiB limit peaked at 128 MiB resident); pages of the reserve
     // that are never written are never resident.
-    if (out.size() >= (std::size_t{1} << 20) && out.capacity() < cap + 1) out.reserve(cap + 1);
+    // (At most 1 GiB at once: a larger configured limit grows as before rather than ask for it all.)
+    const std::size_t room = std::min(cap + 1, std::size_t{1} << 30);
+    if (out.size() >= (std::size_t{1} << 20) && out.capacity() < room) out.reserve(room);
     Result<std::size_t> n = ReadUpTo(source, out, std::min(cap + 1, out.size() + kChunkSize));
     if (!n) return ReadFailed(n.error(), path, top);
     if (*n == 0) return true;
