@@ -1,5 +1,7 @@
 #include "classify/classify.h"
 
+#include "core/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -370,10 +372,7 @@ void Classifier::FindMarkings(std::string_view text, bool header_part, std::vect
   // marking_pairs_bits_, so the cost is one table probe per word start rather than one search per
   // marking (searching once per marking was most of an ICAP request's CPU time). A position inside a
   // word is skipped when its byte is a word byte: a marking starting there fails the boundary check.
-  auto up = [](char c) -> unsigned {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 'a' && u <= 'z' ? u - 32 : u;
-  };
+  auto up = [](char c) -> unsigned { return static_cast<unsigned char>(AsciiUpper(c)); };
   struct Hit {
     std::size_t marking;
     std::size_t at;

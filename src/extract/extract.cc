@@ -131,6 +131,13 @@ bool LooksPlainText(std::string_view head) {
   return IsValidUtf8(head, false);
 }
 
+std::string_view TrimFront(std::string_view s) {
+  if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  return s;
+}
+
 bool StartsWithNoCase(std::string_view s, std::string_view prefix);
 
 bool MayBeJson(std::string_view head) {
@@ -182,11 +189,7 @@ bool SoftMagicMayMatter(std::string_view head) {
   if (StartsWithNoCase(head, "mime-version:")) return false;
   // Markup: a tag at the start, or one of the tags libmagic looks for in the first 4 KiB (a '<' in
   // prose or in a Markdown file does not make it HTML).
-  std::string_view t = head;
-  if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' || t.front() == '\n'))
-    t.remove_prefix(1);
-  if (t.starts_with('<')) return true;
+  if (TrimFront(head).starts_with('<')) return true;
   const std::string_view window = head.substr(0, 4096);
   for (std::size_t lt = window.find('<'); lt != std::string_view::npos; lt = window.find('<', lt + 1)) {
     const std::string_view tag = head.substr(lt + 1, 16);
@@ -204,13 +207,6 @@ bool SoftMagicMayMatter(std::string_view head) {
          (std::isalnum(static_cast<unsigned char>(head[i])) != 0 || head[i] == '-' || head[i] == '_'))
     ++i;
   return i > 0 && i < head.size() && head[i] == ':';
-}
-
-std::string_view TrimFront(std::string_view s) {
-  if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  return s;
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
@@ -254,11 +250,11 @@ std::string SniffMimeType(std::string_view head) {
   if (builtin.cookie == nullptr || !LooksPlainText(head)) return sniff(magic.cookie);
   // Plain text that cannot be JSON (libmagic's JSON is an object or an array) and needs no text rule:
   // libmagic's built-in tests can only say CSV or text, which the CSV test below decides the same way.
-  if (!MayBeJson(head) && !SoftMagicMayMatter(head))
-    return LooksCsvToLibmagic(head) ? "text/csv" : "text/plain";
+  const bool soft = SoftMagicMayMatter(head);
+  if (!soft && !MayBeJson(head)) return LooksCsvToLibmagic(head) ? "text/csv" : "text/plain";
   std::string type = sniff(builtin.cookie);
   // libmagic settles JSON and CSV before it tries its text rules: the answer would be the same.
-  if (type == "application/json" || type == "text/csv" || !SoftMagicMayMatter(head)) return type;
+  if (type == "application/json" || type == "text/csv" || !soft) return type;
   return sniff(magic.cookie);
 }
 

@@ -170,14 +170,6 @@ void TextDecoder::Finish(std::string& out) {
   pending_.clear();
 }
 
-std::string ToUtf8(std::string_view bytes) {
-  TextDecoder decoder(DetectEncoding(bytes.substr(0, 64 << 10), bytes.size() <= (64 << 10)));
-  std::string out;
-  decoder.Decode(bytes, out);
-  decoder.Finish(out);
-  return out;
-}
-
 std::string_view ToUtf8(std::string_view bytes, std::string& storage) {
   TextDecoder decoder(DetectEncoding(bytes.substr(0, 64 << 10), bytes.size() <= (64 << 10)));
   if (decoder.encoding() == Encoding::kBytes) return bytes;
@@ -187,8 +179,15 @@ std::string_view ToUtf8(std::string_view bytes, std::string& storage) {
   return storage;
 }
 
+std::string ToUtf8(std::string_view bytes) {
+  std::string storage;
+  const std::string_view text = ToUtf8(bytes, storage);
+  return text.data() == storage.data() ? std::move(storage) : std::string(text);
+}
+
 void ExtractText(std::string_view bytes, Emitter& out, const Limits& /*limits*/) {
-  out.Text("", ToUtf8(bytes));
+  std::string storage;  // the conversion, when the bytes are not UTF-8 already
+  out.Text("", ToUtf8(bytes, storage));
 }
 
 }  // namespace leakguard::extract
